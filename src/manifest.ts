@@ -1,0 +1,82 @@
+/**
+ * Manifest: `manifest.json`, what was rendered from what, so a script (or a CI job) can read the
+ * outputs without decoding them. Deterministic: no timestamps, no absolute paths.
+ */
+import { createHash } from 'node:crypto';
+import type { SourceInfo } from './decode.js';
+import type { MapStats } from './normalize.js';
+import type { ValueRange } from './types.js';
+
+/** Version of the manifest's shape; bumped on any incompatible change. */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+/** The kind of each written file. */
+export type FileKind = 'input' | 'filter' | 'conv' | 'relu' | 'grid';
+
+/** One written file, as recorded in the manifest. */
+export interface ManifestFile {
+  /** Path relative to the output folder. */
+  path: string;
+  kind: FileKind;
+  /** 1-based filter number, for filter, conv and relu files. */
+  filter?: number;
+  width: number;
+  height: number;
+  /** Statistics of the float values behind the tile (the weights, for a filter tile). */
+  stats?: MapStats;
+  /** The values mapped to the first and last colour. */
+  range?: ValueRange;
+  /** sha256 of the decoded 8-bit pixels, row-major: equal hashes mean identical pictures. */
+  pixelsSha256: string;
+}
+
+/** The whole manifest. */
+export interface Manifest {
+  schemaVersion: number;
+  tool: { name: 'cnnviz'; version: string };
+  engine: { sharp: string; libvips: string };
+  input: {
+    name: string;
+    format: string;
+    width: number;
+    height: number;
+    storedWidth: number;
+    storedHeight: number;
+    sha256: string;
+    bitDepth: 8 | 16;
+    exifOrientation: number;
+    orientationApplied: boolean;
+    alpha: SourceInfo['alpha'];
+    background?: string;
+    pages: number;
+  };
+  gray: { formula: string; reference: string };
+  layer: {
+    operation: 'cross-correlation';
+    reference: string;
+    kernelCount: number;
+    stride: [number, number];
+    padding: [number, number];
+    dilation: [number, number];
+    bias: false;
+    activation: 'relu' | 'none';
+  };
+  kernels: { index: number; name: string; description: string; width: number; height: number; weights: number[][] }[];
+  render: { colormap: 'gray'; normalize: 'per-map'; reference: string; gridMaxTileSide: number };
+  files: ManifestFile[];
+}
+
+/** Hex sha256 of bytes. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** `#rrggbb` for an 8-bit colour. */
+export function hexColour(rgb: readonly [number, number, number]): string {
+  return `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The manifest as written: two-space JSON with a final newline. */
+export function serializeManifest(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
