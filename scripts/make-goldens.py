@@ -385,6 +385,12 @@ def decode_facts(results):
         check(f"cv2.imread refuses {n}", results.get(n) is None)
 
 
+# Made by scripts/make-more-fixtures.py and covered by scripts/make-layer-goldens.py
+# (golden/decode-more.json): left out here so that decode.json stays as it was.
+LATER_FIXTURES = {"sample.webp", "sample.tif", "rgb16.tif", "gray16.tif", "anim.gif", "multipage.tif",
+                  "small.png"}
+
+
 # --------------------------------------------------------------------------------------------
 def main():
     os.makedirs(GOLD, exist_ok=True)
@@ -400,7 +406,7 @@ def main():
     decode = {}
     for name in sorted(os.listdir(FIX)):
         p = os.path.join(FIX, name)
-        if not os.path.isfile(p):
+        if not os.path.isfile(p) or name in LATER_FIXTURES:
             continue
         bgr, gray_u8 = load_gray(p)
         results[name] = gray_u8

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { CnnvizError, EXIT_CODES } from './errors.js';
 import { resolveOptions, type CliFlags } from './options.js';
+import { listPresets } from './presets.js';
 import { readInput } from './read.js';
 import { render } from './render.js';
 import { writeOutputs } from './write.js';
@@ -38,18 +39,45 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 }
 
 function buildProgram(io: CliIo): Command {
+  const collect = (value: string, previous: string[]): string[] => [...previous, value];
   const program = new Command('cnnviz')
-    .description("Render what a convolutional layer does to an image: filter tiles, feature maps before and after ReLU,\na labelled grid and a JSON manifest, identical to OpenCV + PyTorch + matplotlib.")
+    .description('Render what a convolutional layer does to an image: filter tiles, feature maps before and after the\nactivation, a labelled grid and a JSON manifest, identical to OpenCV + PyTorch + matplotlib.')
     .version(versionText(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
-    .argument('<image>', 'input image: PNG, JPEG, WebP, TIFF, GIF (first frame) or AVIF')
+    .argument('[image]', 'input image: PNG, JPEG, WebP, TIFF, GIF (first frame) or AVIF')
     .option('-o, --out <dir>', 'output folder', 'maps')
-    .option('--no-relu', 'skip the ReLU: write and show only the maps before activation')
+    .option('--filters <name|file>', 'a preset (see --list-filters) or a kernel file (.json or libvips .mat); default: tutorial')
+    .option('--kernel <spec>', "an inline kernel, ImageMagick syntax 'WxH: v,v,...' (repeatable; ';' separates kernels)", collect, [])
+    .option('--list-filters', 'print the presets with their weights, then exit')
+    .option('--color', 'keep R, G, B as three input channels (Conv2d(3, n)) instead of converting to gray')
+    .option('--stride <n|y,x>', 'step between windows (default 1)')
+    .option('--padding <mode>', 'valid (default), same, n or y,x pixels of zero padding')
+    .option('--dilation <n|y,x>', 'spacing between kernel taps (default 1)')
+    .option('--activation <name>', 'relu (default), none, abs, leaky-relu or leaky-relu:<slope>')
+    .option('--no-relu', 'same as --activation none: write and show only the maps before activation')
+    .option('--pool <n>', 'max-pool n×n with stride n after the activation (writes pool-N.png)')
+    .option('--normalize <mode>', 'per-map (default; symmetric with a diverging colormap), shared, symmetric or none')
+    .option('--range <lo,hi>', 'map the values lo..hi to the colormap for every map (instead of --normalize)')
+    .option('--colormap <name>', 'gray (default), viridis, magma, inferno, plasma, cividis, RdBu, bwr, seismic, coolwarm')
+    .option('--zoom <n>', 'enlarge map tiles n times, nearest neighbour (default 1)')
+    .option('--cols <n>', 'tiles per row in grid.png (default 8)')
+    .option('--gap <px>', 'space between tiles in grid.png (default 16)')
+    .option('--no-labels', 'no titles, labels or legends in grid.png')
+    .option('--no-grid', 'do not write grid.png')
     .option('--background <colour>', 'flatten transparency onto this colour (#rrggbb, r,g,b or a name) instead of dropping alpha')
+    .option('--compression <0-9>', 'PNG zlib level (default 6)')
     .addOption(new Option('--max-pixels <n>', 'refuse images with more pixels than this (checked from the header)').default(undefined, '100000000'))
     .addHelpText(
       'after',
-      '\nExamples:\n  cnnviz photo.png --out maps/\n  cnnviz scan.png --background white --no-relu\n\nExit codes: 0 ok, 2 usage or bad input, 3 cannot write, 70 internal error.',
+      [
+        '',
+        'Examples:',
+        '  cnnviz photo.png --out maps/',
+        '  cnnviz photo.png --filters sobel --colormap RdBu',
+        "  cnnviz photo.png --kernel '3x3: 0,-1,0 -1,5,-1 0,-1,0' --stride 2 --pool 2",
+        '',
+        'Exit codes: 0 ok, 2 usage or bad input, 3 cannot write, 70 internal error.',
+      ].join('\n'),
     )
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -58,8 +86,13 @@ function buildProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr(text),
       outputError: () => undefined,
     })
-    .action(async (image: string, flags: CliFlags) => {
-      const options = resolveOptions(image, flags);
+    .action(async (image: string | undefined, flags: CliFlags & { listFilters?: boolean }) => {
+      if (flags.listFilters) {
+        io.stdout(listPresets());
+        return;
+      }
+      if (image === undefined) throw new CommanderError(2, 'commander.missingArgument', "error: missing required argument 'image'");
+      const options = await resolveOptions(image, flags);
       const bytes = await readInput(options.input);
       const result = await render(bytes, { ...options.render, inputName: basename(options.input) });
       for (const note of result.notes) io.stderr(`cnnviz: note: ${note} (${options.input})\n`);

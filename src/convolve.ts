@@ -1,16 +1,23 @@
 /**
- * Convolve: the valid, stride-1, bias-free 2-D cross-correlation of `torch.nn.Conv2d`
- * (the kernel is not flipped, despite the name "convolution").
+ * Convolve: the 2-D cross-correlation of `torch.nn.Conv2d` (the kernel is not flipped, despite the
+ * name "convolution"), with stride, zero padding, dilation, several input channels and a bias.
  *
- * Bit-exactness: PyTorch's float32 output is reproduced bit for bit by summing the taps in
- * row-major order into a float32 accumulator that starts at +0, rounding the product and the
- * sum to float32 at every step. Any other order (separable passes, pairwise sums, SIMD
- * reductions across taps) drifts by a few ulps, so this loop keeps that order per pixel.
- * Math.fround of a double product or sum of two float32 values is the correctly rounded
- * float32 result (53 ≥ 2·24 + 2), so double arithmetic with fround is exact here.
+ * Bit-exactness with PyTorch 1.13 on the CPU (checked against its output, see scripts/README.md):
+ * every tap is a fused multiply-add into a float32 accumulator, `acc = fl32(acc + w·g)` (the product
+ * of two float32 values is exact in double, so `Math.fround(acc + w * g)` rounds once per tap), in
+ * one of the two orders PyTorch's engines use:
+ * - oneDNN, chosen when both kernel sides exceed 3 or the input holds more than 20,480 values:
+ *   start from the bias, then for each row, column and channel;
+ * - its own kernel otherwise: start from +0, for each channel, row and column, then add the bias.
+ * Any other order (separable passes, pairwise sums, SIMD reductions across taps) drifts by a few
+ * ulps. Padded taps are skipped: adding w·0 = ±0 to a float32 sum never changes it.
  */
-import { CnnvizError } from './errors.js';
+import { DEFAULT_LAYER, isPlainLayer, layerOutputSize, resolvePadding, type LayerOptions } from './layer.js';
+import { invalidParameter } from './errors.js';
 import type { FloatMap, Kernel } from './types.js';
+
+/** Input planes: one map for gray, three (R, G, B) for colour. All the same size. */
+export type Planes = FloatMap | readonly FloatMap[];
 
 /** Output size of a valid, stride-1 cross-correlation: (H − kh + 1) × (W − kw + 1). */
 export function outputSize(input: { width: number; height: number }, kernel: { width: number; height: number }) {
@@ -18,61 +25,140 @@ export function outputSize(input: { width: number; height: number }, kernel: { w
 }
 
 /**
- * Cross-correlates `input` with one kernel, bit-identical to PyTorch's float32 `conv2d`.
+ * Cross-correlates input planes with one kernel, as `F.conv2d(x, w[None], b, stride, padding, dilation)`,
+ * bit-identical to PyTorch 1.13's float32 output on the CPU.
  *
- * @throws {CnnvizError} kind `input` when the image is smaller than the kernel.
+ * @throws {CnnvizError} kind `input` when the image is smaller than the kernel; `usage` when the kernel's channels do not match the input's.
  * @example
  * // img=3x2 k=2x1 → 2x2: out[y][x] = w0*in[y][x] + w1*in[y][x+1]
- * convolve({ width: 3, height: 2, data: Float32Array.of(1, 2, 3, 4, 5, 6) },
- *          { name: 'diff', description: '', width: 2, height: 1, weights: Float32Array.of(-1, 1) });
+ * convolve({ width: 3, height: 2, data: Float32Array.of(1, 2, 3, 4, 5, 6) }, kernelFromRows('diff', '', [[-1, 1]]));
  * // → { width: 2, height: 2, data: [1, 1, 1, 1] }
  */
-export function convolve(input: FloatMap, kernel: Kernel): FloatMap {
-  checkFits(input, [kernel]);
-  const { width: ow, height: oh } = outputSize(input, kernel);
+export function convolve(input: Planes, kernel: Kernel, layer: LayerOptions = DEFAULT_LAYER, subject?: string): FloatMap {
+  const planes = Array.isArray(input) ? (input as readonly FloatMap[]) : [input as FloatMap];
+  if (planes.length !== kernel.channels) {
+    throw invalidParameter(`a kernel with ${planes.length} channel(s)`, `filter '${kernel.name}'`, `${kernel.channels} channels`, true);
+  }
+  const size = layerOutputSize(planes[0], kernel, layer, subject);
+  const oneDnn = usesOneDnnOrder(planes[0], planes.length, kernel, layer);
+  if (planes.length === 1 && isPlainLayer(layer)) return convolvePlain(planes[0], kernel, size, oneDnn);
+  return convolveGeneral(planes, kernel, layer, size, oneDnn);
+}
+
+/**
+ * Whether PyTorch 1.13 runs this convolution through oneDNN (its `use_mkldnn` rule for one float32
+ * image): both kernel sides over 3, or more than 20,480 input values (after the extra row or column
+ * that asymmetric 'same' padding adds before the call).
+ */
+export function usesOneDnnOrder(input: { width: number; height: number }, channels: number, kernel: Pick<Kernel, 'width' | 'height'>, layer: LayerOptions): boolean {
+  if (kernel.width > 3 && kernel.height > 3) return true;
+  const pad = resolvePadding(layer.padding, kernel, layer.dilation);
+  const extraY = pad.bottom - pad.top;
+  const extraX = pad.right - pad.left;
+  return channels * (input.height + extraY) * (input.width + extraX) > 20480;
+}
+
+/** The tutorial's case: one channel, valid, stride 1, undilated. No bounds checks in the loop. */
+function convolvePlain(input: FloatMap, kernel: Kernel, size: { width: number; height: number }, biasFirst: boolean): FloatMap {
+  const { width: ow, height: oh } = size;
   const out = new Float32Array(ow * oh);
   const src = input.data;
   const w = kernel.weights;
   const iw = input.width;
   const kw = kernel.width;
   const kh = kernel.height;
+  const bias = kernel.bias;
+  const start = biasFirst ? bias : 0;
+  const last = biasFirst || bias === 0 ? 0 : bias;
   const fround = Math.fround;
   for (let y = 0; y < oh; y++) {
     const outRow = y * ow;
     for (let x = 0; x < ow; x++) {
-      let acc = 0;
+      let acc = start;
       for (let ky = 0; ky < kh; ky++) {
         const inRow = (y + ky) * iw + x;
         const kRow = ky * kw;
-        for (let kx = 0; kx < kw; kx++) {
-          acc = fround(acc + fround(w[kRow + kx] * src[inRow + kx]));
-        }
+        for (let kx = 0; kx < kw; kx++) acc = fround(acc + w[kRow + kx] * src[inRow + kx]);
       }
-      out[outRow + x] = acc;
+      out[outRow + x] = last === 0 ? acc : fround(acc + last);
+    }
+  }
+  return { width: ow, height: oh, data: out };
+}
+
+/** Any stride, padding, dilation and channel count, in either engine's order. */
+function convolveGeneral(planes: readonly FloatMap[], kernel: Kernel, layer: LayerOptions, size: { width: number; height: number }, oneDnn: boolean): FloatMap {
+  const { width: ow, height: oh } = size;
+  const out = new Float32Array(ow * oh);
+  const { width: iw, height: ih } = planes[0];
+  const kw = kernel.width;
+  const kh = kernel.height;
+  const plane = kw * kh;
+  const channels = planes.length;
+  const w = kernel.weights;
+  const [sy, sx] = layer.stride;
+  const [dy, dx] = layer.dilation;
+  const pad = resolvePadding(layer.padding, kernel, layer.dilation);
+  const bias = kernel.bias;
+  const fround = Math.fround;
+  for (let y = 0; y < oh; y++) {
+    const y0 = y * sy - pad.top;
+    for (let x = 0; x < ow; x++) {
+      const x0 = x * sx - pad.left;
+      let acc = oneDnn ? bias : 0;
+      if (oneDnn) {
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = y0 + ky * dy;
+          if (iy < 0 || iy >= ih) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = x0 + kx * dx;
+            if (ix < 0 || ix >= iw) continue;
+            const at = iy * iw + ix;
+            const k = ky * kw + kx;
+            for (let c = 0; c < channels; c++) acc = fround(acc + w[c * plane + k] * planes[c].data[at]);
+          }
+        }
+      } else {
+        for (let c = 0; c < channels; c++) {
+          const src = planes[c].data;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = y0 + ky * dy;
+            if (iy < 0 || iy >= ih) continue;
+            const kRow = c * plane + ky * kw;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x0 + kx * dx;
+              if (ix < 0 || ix >= iw) continue;
+              acc = fround(acc + w[kRow + kx] * src[iy * iw + ix]);
+            }
+          }
+        }
+        if (bias !== 0) acc = fround(acc + bias);
+      }
+      out[y * ow + x] = acc;
     }
   }
   return { width: ow, height: oh, data: out };
 }
 
 /**
- * Cross-correlates `input` with every kernel of a bank. A kernel that is the exact negation of an
- * earlier one gets that map negated instead of a second pass: float32 rounding is symmetric, so
- * the result is still bit-identical (the tutorial's bank is two such pairs).
+ * Cross-correlates the input with every kernel of a bank. A kernel that is the exact negation of an
+ * earlier one (bias included) gets that map negated instead of a second pass: float32 rounding is
+ * symmetric, so the result is still bit-identical (the tutorial's bank is two such pairs).
  *
  * @throws {CnnvizError} kind `input` when the image is smaller than a kernel.
  * @example convolveBank(gray, tutorialKernels()).length // 4
  */
-export function convolveBank(input: FloatMap, kernels: readonly Kernel[]): FloatMap[] {
+export function convolveBank(input: Planes, kernels: readonly Kernel[], layer: LayerOptions = DEFAULT_LAYER, subject?: string): FloatMap[] {
   const maps: FloatMap[] = [];
   kernels.forEach((kernel, i) => {
     const twin = kernels.findIndex((other, j) => j < i && isNegation(other, kernel));
-    maps.push(twin >= 0 ? negateMap(maps[twin]) : convolve(input, kernel));
+    maps.push(twin >= 0 ? negateMap(maps[twin]) : convolve(input, kernel, layer, subject));
   });
   return maps;
 }
 
 function isNegation(a: Kernel, b: Kernel): boolean {
-  if (a.width !== b.width || a.height !== b.height) return false;
+  if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels || a.bias !== -b.bias) return false;
   for (let i = 0; i < a.weights.length; i++) if (a.weights[i] !== -b.weights[i]) return false;
   return true;
 }
@@ -85,18 +171,10 @@ function negateMap(map: FloatMap): FloatMap {
 }
 
 /**
- * Checks that every kernel fits inside the image.
+ * Checks that every kernel fits the input under the layer.
  * @throws {CnnvizError} kind `input`, naming `subject` (the input file) when given.
- * @example checkFits(gray, tutorialKernels(), 'photo.png')
+ * @example checkFits(gray, tutorialKernels(), DEFAULT_LAYER, 'photo.png')
  */
-export function checkFits(input: { width: number; height: number }, kernels: readonly Kernel[], subject?: string): void {
-  for (const kernel of kernels) {
-    if (input.width < kernel.width || input.height < kernel.height) {
-      throw new CnnvizError(
-        'input',
-        `image is ${input.width}×${input.height} pixels, smaller than the ${kernel.width}×${kernel.height} kernel '${kernel.name}'`,
-        subject,
-      );
-    }
-  }
+export function checkFits(input: { width: number; height: number }, kernels: readonly Kernel[], layer: LayerOptions = DEFAULT_LAYER, subject?: string): void {
+  for (const kernel of kernels) layerOutputSize(input, kernel, layer, subject);
 }

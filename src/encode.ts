@@ -1,11 +1,11 @@
 /**
- * Encode: 8-bit gray images to single-channel PNG with sharp (libvips + libspng + zlib-ng).
+ * Encode: 8-bit rasters to gray or RGB PNG with sharp (libvips + libspng + zlib-ng).
  * No metadata, no timestamps: the same pixels always give the same file on the same versions,
  * and the same decoded pixels everywhere.
  */
 import { loadSharp } from './decode.js';
 import { invalidParameter } from './errors.js';
-import type { GrayImage } from './types.js';
+import type { Raster } from './types.js';
 
 /** Default zlib level for PNG output (0 fastest and largest, 9 smallest). */
 export const DEFAULT_COMPRESSION = 6;
@@ -17,19 +17,19 @@ export interface EncodeOptions {
 }
 
 /**
- * Encodes a gray image as an 8-bit single-channel PNG.
+ * Encodes a raster as an 8-bit PNG: single-channel gray, or RGB.
  * @throws {CnnvizError} kind `usage` for a compression level outside 0..9.
- * @example const png = await encodePng({ width: 2, height: 1, data: Uint8Array.of(0, 255) });
+ * @example const png = await encodePng({ width: 2, height: 1, channels: 1, data: Uint8Array.of(0, 255) });
  */
-export async function encodePng(image: GrayImage, options: EncodeOptions = {}): Promise<Buffer> {
+export async function encodePng(image: Raster, options: EncodeOptions = {}): Promise<Buffer> {
   const compression = options.compression ?? DEFAULT_COMPRESSION;
   if (!Number.isInteger(compression) || compression < 0 || compression > 9) {
     throw invalidParameter('integer between 0 and 9', 'compression', compression);
   }
   const sharp = await loadSharp();
   // Without an explicit 'b-w' colourspace libvips writes raw 1-channel input as an RGB PNG.
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
-    .toColourspace('b-w')
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
+    .toColourspace(image.channels === 1 ? 'b-w' : 'srgb')
     .png({ compressionLevel: compression, adaptiveFiltering: false, palette: false })
     .toBuffer();
 }

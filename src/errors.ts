@@ -39,10 +39,12 @@ export class CnnvizError extends Error {
 
 /**
  * Builds the message shape used for every invalid parameter, after lovell/sharp's `lib/is`:
- * `Expected integer between 1 and 64 for kernels[2].width but received 0`.
+ * `Expected integer between 1 and 64 for kernels[2].width but received 0`. Strings received are
+ * quoted, unless `receivedIsDescription` says the text describes them (`3 values`).
  */
-export function invalidParameter(expected: string, name: string, received: unknown): CnnvizError {
-  return new CnnvizError('usage', `Expected ${expected} for ${name} but received ${describe(received)}`);
+export function invalidParameter(expected: string, name: string, received: unknown, receivedIsDescription = false): CnnvizError {
+  const what = receivedIsDescription ? String(received) : describe(received);
+  return new CnnvizError('usage', `Expected ${expected} for ${name} but received ${what}`);
 }
 
 function describe(value: unknown): string {

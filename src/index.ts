@@ -2,20 +2,34 @@
  * cnnviz as a library: every stage of the pipeline, in the order the data flows.
  * The CLI (`cli.ts`) uses nothing but these exports.
  */
-export type { FloatMap, GrayImage, Kernel, ValueRange } from './types.js';
+export type { FloatMap, GrayImage, Kernel, Raster, ValueRange } from './types.js';
 export { CnnvizError, EXIT_CODES, invalidParameter, type ErrorKind } from './errors.js';
-export { readInput } from './read.js';
+export { readInput, readKernelFile } from './read.js';
 export { decodeImage, DEFAULT_MAX_PIXELS, type AlphaPolicy, type DecodedImage, type DecodeOptions, type Rgb, type SourceInfo } from './decode.js';
 export { GRAY_FORMULA, luma, toFloatMap, toGray8 } from './gray.js';
-export { kernelFromRows, kernelRows, MAX_FILTERS, MAX_KERNEL_SIDE, tutorialKernels } from './kernels.js';
-export { checkFits, convolve, convolveBank, outputSize } from './convolve.js';
-export { relu } from './activate.js';
-export { mapRange, mapStats, quantize, type MapStats } from './normalize.js';
-export { applyGray, GRAY_LUT } from './colormap.js';
-export { formatWeight, renderFilterTile, renderMapTile, type Tile } from './tiles.js';
-export { composeGrid, downscaleArea, GRID_MAX_TILE_SIDE, type GridOptions, type GridRow, type GridTile } from './grid.js';
+export { checkBank, kernelFromRows, kernelRows, makeKernel, MAX_FILTERS, MAX_KERNEL_SIDE, toColourKernel, tutorialKernels, type KernelSpec } from './kernels.js';
+export { isPresetName, listPresets, presetKernels, PRESETS, type Preset } from './presets.js';
+export { parseInlineKernels, parseKernelFile } from './kernel-parse.js';
+export { DEFAULT_LAYER, layerOutputSize, resolvePadding, type LayerOptions, type Padding, type PaddingSpec } from './layer.js';
+export { checkFits, convolve, convolveBank, outputSize, type Planes } from './convolve.js';
+export { activate, activationName, DEFAULT_LEAKY_SLOPE, maxPool, relu, RELU, type Activation } from './activate.js';
+export { mapRange, mapStats, NORMALIZE_MODES, quantize, stageRanges, type MapStats, type NormalizeMode } from './normalize.js';
+export { applyColormap, applyGray, COLORMAP_NAMES, colormapTable, DIVERGING_COLORMAPS, GRAY_LUT, parseColormap, type ColormapName } from './colormap.js';
+export { formatWeight, renderFilterTile, renderMapTile, zoomRaster, type Tile } from './tiles.js';
+export { composeGrid, downscaleArea, formatValue, GRID_MAX_TILE_SIDE, type GridOptions, type GridRow, type GridTile, type Legend } from './grid.js';
 export { DEFAULT_COMPRESSION, encodePng, type EncodeOptions } from './encode.js';
 export { MANIFEST_SCHEMA_VERSION, serializeManifest, sha256, type FileKind, type Manifest, type ManifestFile } from './manifest.js';
 export { render, type RenderedFile, type RenderOptions, type RenderResult } from './render.js';
 export { writeOutputs, type OutputFile } from './write.js';
-export { parseColour, parsePositiveInteger, resolveOptions, type CliFlags, type RunOptions } from './options.js';
+export {
+  parseActivation,
+  parseColour,
+  parseInteger,
+  parsePadding,
+  parsePair,
+  parsePositiveInteger,
+  parseRange,
+  resolveOptions,
+  type CliFlags,
+  type RunOptions,
+} from './options.js';

@@ -11,14 +11,14 @@ import type { ValueRange } from './types.js';
 export const MANIFEST_SCHEMA_VERSION = 1;
 
 /** The kind of each written file. */
-export type FileKind = 'input' | 'filter' | 'conv' | 'relu' | 'grid';
+export type FileKind = 'input' | 'filter' | 'conv' | 'activation' | 'pool' | 'grid';
 
 /** One written file, as recorded in the manifest. */
 export interface ManifestFile {
   /** Path relative to the output folder. */
   path: string;
   kind: FileKind;
-  /** 1-based filter number, for filter, conv and relu files. */
+  /** 1-based filter number, for filter, conv, activation and pool files. */
   filter?: number;
   width: number;
   height: number;
@@ -55,14 +55,36 @@ export interface Manifest {
     operation: 'cross-correlation';
     reference: string;
     kernelCount: number;
+    inputChannels: number;
     stride: [number, number];
-    padding: [number, number];
+    padding: 'valid' | 'same' | [number, number];
     dilation: [number, number];
-    bias: false;
-    activation: 'relu' | 'none';
+    bias: boolean;
+    activation: string;
+    negativeSlope?: number;
+    pool: number | null;
   };
-  kernels: { index: number; name: string; description: string; width: number; height: number; weights: number[][] }[];
-  render: { colormap: 'gray'; normalize: 'per-map'; reference: string; gridMaxTileSide: number };
+  kernels: {
+    index: number;
+    name: string;
+    description: string;
+    width: number;
+    height: number;
+    channels: number;
+    bias: number;
+    padding: { top: number; bottom: number; left: number; right: number };
+    outputWidth: number;
+    outputHeight: number;
+    weights: number[][] | number[][][];
+  }[];
+  render: {
+    colormap: string;
+    normalize: string;
+    range: [number, number] | null;
+    reference: string;
+    zoom: number;
+    grid: { written: boolean; maxTileSide: number; columns: number; gap: number; labels: boolean };
+  };
   files: ManifestFile[];
 }
 

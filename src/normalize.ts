@@ -21,6 +21,35 @@ export function mapRange(map: FloatMap): ValueRange {
   return { min, max };
 }
 
+/**
+ * How maps are mapped to colours: `per-map` min–max (matplotlib's default), one range `shared` by all
+ * maps of a stage, `symmetric` around zero per map (zero is the middle colour), or `none` (the values
+ * as they are, clamped to [0, 1]).
+ */
+export type NormalizeMode = 'per-map' | 'shared' | 'symmetric' | 'none';
+
+/** The normalisation modes, for flag validation and help. */
+export const NORMALIZE_MODES: readonly NormalizeMode[] = ['per-map', 'shared', 'symmetric', 'none'];
+
+/**
+ * The range each map of one stage is rendered with. An explicit `range` wins over the mode.
+ * @example stageRanges([a, b], 'shared') // both get { min: min(a, b), max: max(a, b) }
+ */
+export function stageRanges(maps: readonly FloatMap[], mode: NormalizeMode, range?: ValueRange): ValueRange[] {
+  if (range) return maps.map(() => ({ ...range }));
+  if (mode === 'none') return maps.map(() => ({ min: 0, max: 1 }));
+  const own = maps.map(mapRange);
+  if (mode === 'per-map') return own;
+  if (mode === 'symmetric') {
+    return own.map(({ min, max }) => {
+      const m = Math.max(Math.abs(min), Math.abs(max));
+      return { min: -m, max: m };
+    });
+  }
+  const shared = own.reduce((a, b) => ({ min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) }), { min: Infinity, max: -Infinity });
+  return maps.map(() => ({ ...shared }));
+}
+
 /** Summary statistics of a map, for the manifest. */
 export interface MapStats extends ValueRange {
   /** Mean of the float32 values, accumulated in float64. */
@@ -59,8 +88,10 @@ export function mapStats(map: FloatMap): MapStats {
 export function quantize(map: FloatMap, range: ValueRange): Uint8Array {
   const src = map.data;
   const out = new Uint8Array(src.length);
+  // matplotlib subtracts its vmin/vmax (doubles) in double and rounds the span once; for a map's
+  // own float32 min and max that is the same as subtracting in float32.
   const min = Math.fround(range.min);
-  const span = Math.fround(Math.fround(range.max) - min);
+  const span = Math.fround(range.max - range.min);
   if (!(span > 0)) return out;
   const fround = Math.fround;
   for (let i = 0; i < src.length; i++) {

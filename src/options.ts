@@ -1,16 +1,41 @@
 /**
  * Options: turns the CLI's flag strings into validated library options, once, at the boundary.
  */
+import { DEFAULT_LEAKY_SLOPE, RELU, type Activation } from './activate.js';
+import { parseColormap } from './colormap.js';
 import { DEFAULT_MAX_PIXELS, type Rgb } from './decode.js';
 import { invalidParameter } from './errors.js';
+import { parseInlineKernels, parseKernelFile } from './kernel-parse.js';
+import type { LayerOptions, PaddingSpec } from './layer.js';
+import { NORMALIZE_MODES, type NormalizeMode } from './normalize.js';
+import { isPresetName, presetKernels } from './presets.js';
+import { readKernelFile } from './read.js';
 import type { RenderOptions } from './render.js';
+import type { Kernel } from './types.js';
 
-/** Flags as commander hands them over: strings, booleans, undefined. */
+/** Flags as commander hands them over: strings, booleans, arrays of strings, undefined. */
 export interface CliFlags {
   out: string;
   relu: boolean;
   background?: string;
   maxPixels?: string;
+  filters?: string;
+  kernel?: string[];
+  color?: boolean;
+  stride?: string;
+  padding?: string;
+  dilation?: string;
+  activation?: string;
+  pool?: string;
+  normalize?: string;
+  range?: string;
+  colormap?: string;
+  zoom?: string;
+  cols?: string;
+  gap?: string;
+  labels: boolean;
+  grid: boolean;
+  compression?: string;
 }
 
 /** The options of one CLI run. */
@@ -52,30 +77,146 @@ export function parseColour(text: string, flag = '--background'): Rgb {
 }
 
 /**
+ * Parses an integer flag value within bounds.
+ * @throws {CnnvizError} kind `usage` naming `flag`.
+ * @example parseInteger('5', '--zoom', 1, 64) // 5
+ */
+export function parseInteger(text: string, flag: string, min: number, max: number): number {
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw invalidParameter(max === Number.MAX_SAFE_INTEGER ? `an integer of at least ${min}` : `an integer between ${min} and ${max}`, flag, text);
+  }
+  return value;
+}
+
+/**
  * Parses a positive integer flag value.
  * @throws {CnnvizError} kind `usage` naming `flag`.
  * @example parsePositiveInteger('5000000', '--max-pixels') // 5000000
  */
 export function parsePositiveInteger(text: string, flag: string): number {
-  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value) || value < 1) throw invalidParameter('a positive integer', flag, text);
   return value;
 }
 
 /**
- * Validates the CLI's flags and positional input into run options.
- * @throws {CnnvizError} kind `usage` for a bad flag value.
- * @example resolveOptions('a.png', { out: 'maps', relu: true }).render.relu // true
+ * Parses `n` or `y,x` into a pair of integers within bounds (stride, dilation, padding).
+ * @throws {CnnvizError} kind `usage` naming `flag`.
+ * @example parsePair('2,1', '--stride', 1, 1024) // [2, 1]
  */
-export function resolveOptions(input: string, flags: CliFlags): RunOptions {
+export function parsePair(text: string, flag: string, min: number, max: number): [number, number] {
+  const parts = text.split(',');
+  const expected = `an integer n or a pair y,x, each between ${min} and ${max}`;
+  if (parts.length > 2 || !parts.every((p) => /^\s*\d+\s*$/.test(p))) throw invalidParameter(expected, flag, text);
+  const values = parts.map(Number);
+  if (values.some((v) => v < min || v > max)) throw invalidParameter(expected, flag, text);
+  return values.length === 1 ? [values[0], values[0]] : [values[0], values[1]];
+}
+
+/**
+ * Parses `--padding`: `valid`, `same`, `n` or `y,x` pixels of zero padding.
+ * @example parsePadding('same') // 'same'
+ */
+export function parsePadding(text: string): PaddingSpec {
+  const value = text.trim().toLowerCase();
+  if (value === 'valid' || value === 'same') return value;
+  try {
+    return parsePair(value, '--padding', 0, 1024);
+  } catch {
+    throw invalidParameter('valid, same, an integer n or a pair y,x between 0 and 1024', '--padding', text);
+  }
+}
+
+/**
+ * Parses `--activation`: `relu`, `none`, `abs`, `leaky-relu` or `leaky-relu:<slope>` (default slope 0.01, as PyTorch).
+ * @example parseActivation('leaky-relu:0.2') // { kind: 'leaky-relu', slope: 0.2 }
+ */
+export function parseActivation(text: string): Activation {
+  const value = text.trim().toLowerCase();
+  if (value === 'relu') return RELU;
+  if (value === 'none' || value === 'abs') return { kind: value };
+  const leaky = /^leaky-relu(?::(.*))?$/.exec(value);
+  if (leaky) {
+    const slope = leaky[1] === undefined ? DEFAULT_LEAKY_SLOPE : Number(leaky[1]);
+    if (leaky[1] !== undefined && (leaky[1].trim() === '' || !Number.isFinite(slope))) {
+      throw invalidParameter('a finite slope, as in leaky-relu:0.1', '--activation', text);
+    }
+    return { kind: 'leaky-relu', slope };
+  }
+  throw invalidParameter('relu, none, abs, leaky-relu or leaky-relu:<slope>', '--activation', text);
+}
+
+/**
+ * Parses `--range lo,hi` (finite numbers, lo < hi).
+ * @example parseRange('-1,1') // { min: -1, max: 1 }
+ */
+export function parseRange(text: string): { min: number; max: number } {
+  const parts = text.split(',').map((p) => p.trim());
+  const values = parts.map((p) => (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(p) ? Number(p) : NaN));
+  if (values.length !== 2 || !values.every(Number.isFinite) || !(values[0] < values[1])) {
+    throw invalidParameter('two finite numbers lo,hi with lo < hi', '--range', text);
+  }
+  return { min: values[0], max: values[1] };
+}
+
+async function loadKernels(flags: CliFlags): Promise<Kernel[] | undefined> {
+  const fromFilters = flags.filters === undefined ? [] : isPresetName(flags.filters) ? presetKernels(flags.filters) : await fileKernels(flags.filters);
+  const inline: Kernel[] = [];
+  for (const spec of flags.kernel ?? []) inline.push(...parseInlineKernels(spec, inline.length + 1));
+  if (flags.filters === undefined && inline.length === 0) return undefined;
+  return [...fromFilters, ...inline];
+}
+
+async function fileKernels(path: string): Promise<Kernel[]> {
+  if (!/[./\\]/.test(path)) presetKernels(path); // a bare word that is not a preset: say so, listing the presets
+  return parseKernelFile(await readKernelFile(path), path);
+}
+
+/**
+ * Validates the CLI's flags and positional input into run options, reading a kernel file if named.
+ * @throws {CnnvizError} kind `usage` for a bad flag value or kernel file.
+ * @example (await resolveOptions('a.png', { out: 'maps', relu: true, labels: true, grid: true })).render.activation // { kind: 'relu' }
+ */
+export async function resolveOptions(input: string, flags: CliFlags): Promise<RunOptions> {
   if (flags.out.trim() === '') throw invalidParameter('a folder path', '--out', flags.out);
-  return {
-    input,
-    outDir: flags.out,
-    render: {
-      relu: flags.relu,
-      maxPixels: flags.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parsePositiveInteger(flags.maxPixels, '--max-pixels'),
-      ...(flags.background !== undefined ? { background: parseColour(flags.background) } : {}),
-    },
+  if (!flags.relu && flags.activation !== undefined) {
+    throw invalidParameter('either --no-relu or --activation, not both', '--activation', flags.activation);
+  }
+  const activation = flags.activation !== undefined ? parseActivation(flags.activation) : flags.relu ? RELU : { kind: 'none' as const };
+  const layer: LayerOptions = {
+    stride: flags.stride === undefined ? [1, 1] : parsePair(flags.stride, '--stride', 1, 1024),
+    padding: flags.padding === undefined ? 'valid' : parsePadding(flags.padding),
+    dilation: flags.dilation === undefined ? [1, 1] : parsePair(flags.dilation, '--dilation', 1, 1024),
   };
+  const normalize = flags.normalize?.trim().toLowerCase();
+  if (normalize !== undefined && !NORMALIZE_MODES.includes(normalize as NormalizeMode)) {
+    throw invalidParameter(NORMALIZE_MODES.join(', '), '--normalize', flags.normalize);
+  }
+  if (normalize !== undefined && flags.range !== undefined) {
+    throw invalidParameter('either --normalize or --range, not both', '--range', flags.range);
+  }
+  const kernels = await loadKernels(flags);
+  const render: RenderOptions = {
+    activation,
+    layer,
+    color: flags.color ?? false,
+    maxPixels: flags.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parsePositiveInteger(flags.maxPixels, '--max-pixels'),
+    ...(kernels ? { kernels } : {}),
+    ...(flags.background !== undefined ? { background: parseColour(flags.background) } : {}),
+    ...(flags.pool !== undefined ? { pool: parseInteger(flags.pool, '--pool', 2, 1024) } : {}),
+    ...(normalize !== undefined ? { normalize: normalize as NormalizeMode } : {}),
+    ...(flags.range !== undefined ? { range: parseRange(flags.range) } : {}),
+    ...(flags.colormap !== undefined ? { colormap: parseColormap(flags.colormap) } : {}),
+    ...(flags.zoom !== undefined ? { zoom: parseInteger(flags.zoom, '--zoom', 1, 64) } : {}),
+    ...(flags.compression !== undefined ? { compression: parseInteger(flags.compression, '--compression', 0, 9) } : {}),
+    grid: flags.grid
+      ? {
+          labels: flags.labels,
+          ...(flags.cols !== undefined ? { columns: parseInteger(flags.cols, '--cols', 1, 256) } : {}),
+          ...(flags.gap !== undefined ? { gap: parseInteger(flags.gap, '--gap', 0, 256) } : {}),
+        }
+      : false,
+  };
+  return { input, outDir: flags.out, render };
 }

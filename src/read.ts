@@ -23,3 +23,22 @@ export async function readInput(path: string): Promise<Uint8Array> {
     throw new CnnvizError('input', (code && reason[code]) ?? `cannot read input: ${(err as Error).message}`, path);
   }
 }
+
+/** Largest kernel file read, in bytes: a bank of 256 kernels of 256×256 weights fits with room to spare. */
+export const MAX_KERNEL_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a kernel file (JSON or .mat) as UTF-8 text.
+ * @throws {CnnvizError} kind `usage` for a missing, unreadable or oversized file.
+ * @example const text = await readKernelFile('bank.json');
+ */
+export async function readKernelFile(path: string): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readInput(path);
+  } catch (err) {
+    throw err instanceof CnnvizError ? new CnnvizError('usage', `kernel file: ${err.message}`, path) : err;
+  }
+  if (bytes.length > MAX_KERNEL_FILE_BYTES) throw new CnnvizError('usage', `kernel file is over ${MAX_KERNEL_FILE_BYTES} bytes`, path);
+  return Buffer.from(bytes).toString('utf8');
+}

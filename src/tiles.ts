@@ -1,60 +1,70 @@
 /**
- * Tiles: one 8-bit image per map (as matplotlib's `imsave(map, cmap='gray')` writes it) and one per
- * filter (drawn as the tutorial draws it: gray cells with each weight written in its cell).
+ * Tiles: one image per map (as matplotlib's `imsave(map, cmap=...)` writes it) and one per filter
+ * (drawn as the tutorial draws it: gray cells with each weight written in its cell).
  */
-import { applyGray } from './colormap.js';
+import { applyColormap, type ColormapName } from './colormap.js';
 import { drawText, measureText } from './font.js';
 import { mapRange, quantize } from './normalize.js';
-import type { FloatMap, GrayImage, Kernel, ValueRange } from './types.js';
+import type { FloatMap, Kernel, Raster, ValueRange } from './types.js';
 
-/** A rendered tile and the value range that was mapped to black and white. */
+/** A rendered tile and the value range that was mapped to the first and last colour. */
 export interface Tile {
-  image: GrayImage;
+  image: Raster;
   range: ValueRange;
 }
 
 /**
- * Renders a map with per-map min–max normalisation, pixel-identical to `plt.imsave(map, cmap='gray')`.
+ * Renders a map, pixel-identical to `plt.imsave(map, cmap=colormap, vmin=range.min, vmax=range.max)`;
+ * by default per-map min–max in matplotlib's gray.
  * @example renderMapTile(conv[0]).image // width × height gray pixels
  */
-export function renderMapTile(map: FloatMap, range: ValueRange = mapRange(map)): Tile {
-  return { image: applyGray(quantize(map, range), map.width, map.height), range };
+export function renderMapTile(map: FloatMap, range: ValueRange = mapRange(map), colormap: ColormapName = 'gray'): Tile {
+  return { image: applyColormap(quantize(map, range), map.width, map.height, colormap), range };
 }
 
-/** Scale of the weight labels in filter tiles: the 5×7 font doubled, 10×14 px glyphs. */
+/** Scale of the weight labels in filter tiles: the bundled font doubled. */
 const WEIGHT_TEXT_SCALE = 2;
 /** Smallest cell side of a filter tile, in pixels, so a 3×3 kernel is still easy to read. */
 const MIN_CELL = 40;
 const CELL_PADDING = 6;
+/** Gap between the R, G and B panels of a colour kernel's tile. */
+const PANEL_GAP = 8;
 
 /**
  * Draws a kernel as the tutorial's `imshow(filter, cmap='gray')` with `annotate`: each weight a
  * square cell shaded by min–max normalisation, its value written in it, white text on negative
  * weights and black on the rest. Where that colour would barely show against the cell (a constant
  * kernel renders black, as matplotlib does), the text gets a one-pixel outline in the other colour.
+ * A colour kernel is drawn as three panels, R, G and B, shaded with one shared range.
  *
  * @example renderFilterTile(tutorialKernels()[0]).image // 160×160 gray pixels for a 4×4 kernel
  */
 export function renderFilterTile(kernel: Kernel): Tile {
-  const weightsMap: FloatMap = { width: kernel.width, height: kernel.height, data: kernel.weights };
-  const range = mapRange(weightsMap);
-  const shades = renderMapTile(weightsMap, range).image.data;
+  const all: FloatMap = { width: kernel.weights.length, height: 1, data: kernel.weights };
+  const range = mapRange(all);
+  const shades = renderMapTile(all, range).image.data;
   const labels = Array.from(kernel.weights, formatWeight);
   const widest = labels.reduce((most, label) => Math.max(most, measureText(label, WEIGHT_TEXT_SCALE).width), 0);
   const cell = Math.max(MIN_CELL, widest + 2 * CELL_PADDING);
-  const width = kernel.width * cell;
-  const image: GrayImage = { width, height: kernel.height * cell, data: new Uint8Array(width * kernel.height * cell) };
-  for (let ky = 0; ky < kernel.height; ky++) {
-    for (let kx = 0; kx < kernel.width; kx++) {
-      const i = ky * kernel.width + kx;
-      fillRect(image, kx * cell, ky * cell, cell, cell, shades[i]);
-      const text = labels[i];
-      const size = measureText(text, WEIGHT_TEXT_SCALE);
-      const tx = kx * cell + ((cell - size.width) >> 1);
-      const ty = ky * cell + ((cell - size.height) >> 1);
-      const ink = kernel.weights[i] < 0 ? 255 : 0;
-      if (Math.abs(ink - shades[i]) < 96) outlineText(image, text, tx, ty, 255 - ink);
-      drawText(image, text, tx, ty, ink, WEIGHT_TEXT_SCALE);
+  const panelWidth = kernel.width * cell;
+  const width = kernel.channels * panelWidth + (kernel.channels - 1) * PANEL_GAP;
+  const height = kernel.height * cell;
+  const image: Raster = { width, height, channels: 1, data: new Uint8Array(width * height).fill(255) };
+  const size = kernel.width * kernel.height;
+  for (let c = 0; c < kernel.channels; c++) {
+    const left = c * (panelWidth + PANEL_GAP);
+    for (let ky = 0; ky < kernel.height; ky++) {
+      for (let kx = 0; kx < kernel.width; kx++) {
+        const i = c * size + ky * kernel.width + kx;
+        fillRect(image, left + kx * cell, ky * cell, cell, cell, shades[i]);
+        const text = labels[i];
+        const box = measureText(text, WEIGHT_TEXT_SCALE);
+        const tx = left + kx * cell + ((cell - box.width) >> 1);
+        const ty = ky * cell + ((cell - box.height) >> 1);
+        const ink = kernel.weights[i] < 0 ? 255 : 0;
+        if (Math.abs(ink - shades[i]) < 96) outlineText(image, text, tx, ty, 255 - ink);
+        drawText(image, text, tx, ty, ink, WEIGHT_TEXT_SCALE);
+      }
     }
   }
   return { image, range };
@@ -73,12 +83,37 @@ export function formatWeight(value: number): string {
   return Number(value.toPrecision(2)).toExponential().replace('e+', 'e');
 }
 
-function fillRect(image: GrayImage, x0: number, y0: number, w: number, h: number, value: number): void {
+/**
+ * Enlarges a raster by a whole factor, each pixel an n×n block (nearest neighbour, never smoothed).
+ * @example zoomRaster(tile, 4).width // tile.width * 4
+ */
+export function zoomRaster(image: Raster, factor: number): Raster {
+  if (factor === 1) return image;
+  const { width, height, channels } = image;
+  const outWidth = width * factor;
+  const out = new Uint8Array(outWidth * height * factor * channels);
+  const rowBytes = outWidth * channels;
+  for (let y = 0; y < height; y++) {
+    const first = y * factor * rowBytes;
+    for (let x = 0; x < width; x++) {
+      const src = (y * width + x) * channels;
+      for (let r = 0; r < factor; r++) {
+        const dst = first + (x * factor + r) * channels;
+        for (let c = 0; c < channels; c++) out[dst + c] = image.data[src + c];
+      }
+    }
+    for (let r = 1; r < factor; r++) out.copyWithin(first + r * rowBytes, first, first + rowBytes);
+  }
+  return { width: outWidth, height: height * factor, channels, data: out };
+}
+
+function fillRect(image: Raster, x0: number, y0: number, w: number, h: number, value: number): void {
   for (let y = y0; y < y0 + h; y++) image.data.fill(value, y * image.width + x0, y * image.width + x0 + w);
 }
 
-function outlineText(image: GrayImage, text: string, x: number, y: number, value: number): void {
+function outlineText(image: Raster, text: string, x: number, y: number, value: number): void {
   for (let dy = -1; dy <= 1; dy++) {
     for (let dx = -1; dx <= 1; dx++) if (dx !== 0 || dy !== 0) drawText(image, text, x + dx, y + dy, value, WEIGHT_TEXT_SCALE);
   }
 }
+

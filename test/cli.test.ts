@@ -64,7 +64,7 @@ describe('cnnviz <image> --out <dir>', () => {
     assert.match(manifest.gray.formula, /9798\*R \+ 19235\*G \+ 3735\*B \+ 16384\) >> 15/);
     assert.deepEqual(manifest.kernels.map((k) => k.name), ['vertical-edge', 'vertical-edge-negated', 'horizontal-edge', 'horizontal-edge-negated']);
     assert.deepEqual(manifest.kernels[2].weights[0], [-1, -1, -1, -1]);
-    assert.deepEqual([manifest.layer.stride, manifest.layer.padding, manifest.layer.activation], [[1, 1], [0, 0], 'relu']);
+    assert.deepEqual([manifest.layer.stride, manifest.layer.padding, manifest.layer.activation], [[1, 1], 'valid', 'relu']);
     assert.deepEqual(manifest.files.map((f) => f.path), EXPECTED_FILES.slice(0, -1));
     for (const file of manifest.files) {
       const pixels = decodeGrayPng(readFileSync(join(out, file.path)));

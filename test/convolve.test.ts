@@ -10,7 +10,10 @@ import { assertBitsEqual, golden, mapOf, npyMap, readGrayPng, readNpy, rowsOf } 
 
 const kernel = (rows: number[][], name = 'k'): Kernel => kernelFromRows(name, '', rows);
 
-/** The summation PyTorch's float32 conv2d reproduces (REFERENCE.md), written out plainly as the oracle. */
+/**
+ * PyTorch's float32 sum for one channel, written out plainly as the oracle: a fused multiply-add per
+ * tap in row-major order, from +0 (no bias here, so both of its engines agree).
+ */
 function plainSum(input: FloatMap, k: Kernel): FloatMap {
   const width = input.width - k.width + 1;
   const height = input.height - k.height + 1;
@@ -20,7 +23,7 @@ function plainSum(input: FloatMap, k: Kernel): FloatMap {
       let acc = 0;
       for (let ky = 0; ky < k.height; ky++) {
         for (let kx = 0; kx < k.width; kx++) {
-          acc = Math.fround(acc + Math.fround(k.weights[ky * k.width + kx] * input.data[(y + ky) * input.width + x + kx]));
+          acc = Math.fround(acc + k.weights[ky * k.width + kx] * input.data[(y + ky) * input.width + x + kx]);
         }
       }
       data[y * width + x] = acc;
@@ -77,7 +80,7 @@ describe('convolve: hand-computed cases', () => {
     );
   });
 
-  it('rounds every product and sum to float32 in row-major order', () => {
+  it('rounds once per tap (fused multiply-add) to float32, in row-major order', () => {
     // 0.1 is not exact in float32; the sum of its products depends on order and on float32 rounding.
     const img = mapOf([[0.1, 0.7, 1e-8, 3.3]]);
     const k = kernel([[1e8, 0.3, 1, -1e8]]);

@@ -22,6 +22,13 @@ describe('decode + gray vs cv2.imread + cvtColor goldens', () => {
     ['exif6.jpg', 'exif6'],
     ['strip-9x4.png', 'strip-9x4'],
     ['flat-8x8.png', 'flat-8x8'],
+    ['sample.webp', 'sample-webp'],
+    ['sample.tif', 'sample-tif'],
+    ['rgb16.tif', 'rgb16-tif'],
+    ['gray16.tif', 'gray16-tif'],
+    ['multipage.tif', 'multipage-tif'],
+    // OpenCV 4.6 has no GIF reader: this golden is PIL's first frame through OpenCV's gray formula.
+    ['anim.gif', 'anim-gif'],
   ];
   for (const [file, stem] of cases) {
     it(`${file}: 8-bit gray identical to OpenCV's`, async () => {
@@ -32,6 +39,20 @@ describe('decode + gray vs cv2.imread + cvtColor goldens', () => {
 });
 
 describe('decode: what it reports about the source', () => {
+  it('anim.gif and multipage.tif: the first frame or page is used, and the page count reported', async () => {
+    assert.equal((await decodeFixture('anim.gif')).source.pages, 2);
+    const tiff = await decodeFixture('multipage.tif');
+    assert.deepEqual([tiff.width, tiff.height, tiff.source.pages], [96, 64, 2]);
+  });
+
+  it('AVIF decodes (lossless AVIF made from the sample gives back its pixels)', async () => {
+    const sharp = (await import('sharp')).default;
+    const avif = await sharp(readFileSync(fixture('sample.png'))).avif({ lossless: true }).toBuffer();
+    const image = await decodeImage(avif, { name: 'sample.avif' });
+    assert.equal(image.source.format, 'heif');
+    assertPixelsEqual(toGray8(image), readGrayPng(golden('sample', 'gray.png')), 'sample.avif');
+  });
+
   it('exif6.jpg is stored 213x320 with orientation 6 and comes back upright 320x213', async () => {
     const image = await decodeFixture('exif6.jpg');
     assert.deepEqual([image.width, image.height], [320, 213]);
