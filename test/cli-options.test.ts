@@ -54,6 +54,18 @@ describe('filter banks from the command line', () => {
     assert.equal(manifest.layer.bias, true);
   });
 
+  it('64 filters from a file: zero-padded numbers, every map written, the grid wraps after --cols', async () => {
+    const bank = join(tempDir(), 'bank64.json');
+    const kernels = Array.from({ length: 64 }, (_, i) => ({ name: `k${i}`, weights: [[i % 3, -1, 0], [0, 1, (i % 5) - 2], [1, 0, -1]], bias: i / 64 }));
+    writeFileSync(bank, JSON.stringify(kernels));
+    const out = tempDir();
+    const result = await run(fixture('small.png'), '--out', out, '--filters', bank, '--cols', '16');
+    assert.equal(result.code, 0, result.stderr);
+    const files = readdirSync(out);
+    assert.ok(['filter-01.png', 'conv-64.png', 'relu-64.png', 'grid.png'].every((f) => files.includes(f)));
+    assert.equal(files.filter((f) => f.endsWith('.png')).length, 1 + 64 * 3 + 1);
+  });
+
   it('--color: R, G, B input channels, gray kernels applied to each, an RGB input tile', async () => {
     const { out, manifest } = await renderWith('--color', '--kernel', '3x3: 0,-1,0 -1,5,-1 0,-1,0');
     assert.equal(manifest.layer.inputChannels, 3);

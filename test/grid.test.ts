@@ -6,10 +6,10 @@ import { PNG } from 'pngjs';
 import { GLYPH_HEIGHT } from '../src/font.js';
 import { composeGrid, downscaleArea } from '../src/grid.js';
 import { render } from '../src/render.js';
-import type { GrayImage } from '../src/types.js';
+import type { Raster } from '../src/types.js';
 import { assertPixelsEqual, decodeGrayPng, fixture, readGrayPng } from './helpers.js';
 
-const image = (width: number, height: number, values: number[]): GrayImage => ({ width, height, data: Uint8Array.from(values) });
+const image = (width: number, height: number, values: number[]): Raster => ({ width, height, channels: 1, data: Uint8Array.from(values) });
 
 describe('downscaleArea', () => {
   it('img=4x2 max=2 → 2x1: each pixel the rounded mean of a 2x2 block', () => {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CnnvizError } from '../src/errors.js';
 import { parseInlineKernels, parseKernelFile } from '../src/kernel-parse.js';
 import { checkBank, kernelRows, makeKernel, toColourKernel, tutorialKernels } from '../src/kernels.js';
 import { isPresetName, listPresets, presetKernels, PRESETS } from '../src/presets.js';
+import { golden } from './helpers.js';
 
 /** Asserts `fn` throws a usage CnnvizError with exactly this message. */
 function throwsUsage(fn: () => unknown, message: string): void {
@@ -66,6 +68,17 @@ describe('presets match their published definitions', () => {
     assert.deepEqual(kernelRows(g3), [[1, 2, 1], [2, 4, 2], [1, 2, 1]].map((r) => r.map((v) => v / 16)));
     assert.deepEqual((kernelRows(g5) as number[][])[2], [6, 24, 36, 24, 6].map((v) => v / 256));
     assert.equal(g5.weights.reduce((a, b) => a + b, 0), 1);
+  });
+
+  it('every preset kernel OpenCV defines equals OpenCV\'s own (fixtures/golden/presets.json, from cv2)', () => {
+    const opencv = (JSON.parse(readFileSync(golden('presets.json'), 'utf8')) as { kernels: Record<string, number[][]> }).kernels;
+    const ours = new Map(Object.keys(PRESETS).flatMap((name) => presetKernels(name)).map((k) => [k.name, k]));
+    assert.ok(Object.keys(opencv).length >= 8);
+    for (const [name, rows] of Object.entries(opencv)) {
+      const kernel = ours.get(name);
+      assert.ok(kernel, `preset kernel ${name}`);
+      assert.deepEqual(kernelRows(kernel), rows.map((row) => row.map(Math.fround)), name);
+    }
   });
 
   it('has at least the ten presets the README documents, case-insensitively', () => {
