@@ -3,21 +3,38 @@
  * name "convolution"), with stride, zero padding, dilation, several input channels and a bias.
  *
  * Bit-exactness with PyTorch 1.13 on the CPU (checked against its output, see scripts/README.md):
- * every tap is a fused multiply-add into a float32 accumulator, `acc = fl32(acc + w·g)` (the product
- * of two float32 values is exact in double, so `Math.fround(acc + w * g)` rounds once per tap), in
- * one of the two orders PyTorch's engines use:
+ * PyTorch does every tap as a fused multiply-add into a float32 accumulator, `acc = fl32(acc + w·g)`,
+ * in one of the two orders its engines use:
  * - oneDNN, chosen when both kernel sides exceed 3 or the input holds more than 20,480 values:
  *   start from the bias, then for each row, column and channel;
  * - its own kernel otherwise: start from +0, for each channel, row and column, then add the bias.
- * Any other order (separable passes, pairwise sums, SIMD reductions across taps) drifts by a few
- * ulps. Padded taps are skipped: adding w·0 = ±0 to a float32 sum never changes it.
+ * cnnviz keeps those orders. By default each product is rounded to float32 before it is added,
+ * `acc = fl32(acc + fl32(w·g))` (REFERENCE.md's recipe), which is the same whenever `w·g` is exact in
+ * float32 (weights 0 or ±2^k: the tutorial's bank, Sobel, Laplacian, …) and lets four pixels share
+ * SIMD lanes; for other weights it stays within a few ulps. `exact: true` rounds once per tap
+ * (`Math.fround(acc + w * g)`: the product of two float32 values is exact in double), bit-identical
+ * to PyTorch for any weights, on the slower scalar path. Any other order (separable passes, pairwise
+ * sums, SIMD reductions across taps) drifts. Padded taps are skipped: adding w·0 = ±0 to a float32
+ * sum never changes it.
  */
-import { DEFAULT_LAYER, isPlainLayer, layerOutputSize, resolvePadding, type LayerOptions } from './layer.js';
+import { convolveSimd, productsExact, SIMD_GROUP, type SimdFilter } from './convolve-simd.js';
 import { invalidParameter } from './errors.js';
+import { DEFAULT_LAYER, isPlainLayer, layerOutputSize, resolvePadding, type LayerOptions } from './layer.js';
+import { SIMD_AVAILABLE } from './wasm.js';
 import type { FloatMap, Kernel } from './types.js';
 
 /** Input planes: one map for gray, three (R, G, B) for colour. All the same size. */
 export type Planes = FloatMap | readonly FloatMap[];
+
+/** Options of {@link convolve} and {@link convolveBank}. */
+export interface ConvolveOptions {
+  /** Stride, padding, dilation. Default: valid, 1, 1. */
+  layer?: LayerOptions;
+  /** Round once per tap, as PyTorch does, for any weights (scalar, slower). Default false. */
+  exact?: boolean;
+  /** The input file, named in errors. */
+  subject?: string;
+}
 
 /** Output size of a valid, stride-1 cross-correlation: (H − kh + 1) × (W − kw + 1). */
 export function outputSize(input: { width: number; height: number }, kernel: { width: number; height: number }) {
@@ -34,15 +51,20 @@ export function outputSize(input: { width: number; height: number }, kernel: { w
  * convolve({ width: 3, height: 2, data: Float32Array.of(1, 2, 3, 4, 5, 6) }, kernelFromRows('diff', '', [[-1, 1]]));
  * // → { width: 2, height: 2, data: [1, 1, 1, 1] }
  */
-export function convolve(input: Planes, kernel: Kernel, layer: LayerOptions = DEFAULT_LAYER, subject?: string): FloatMap {
+export function convolve(input: Planes, kernel: Kernel, options: ConvolveOptions = {}): FloatMap {
+  const layer = options.layer ?? DEFAULT_LAYER;
   const planes = Array.isArray(input) ? (input as readonly FloatMap[]) : [input as FloatMap];
   if (planes.length !== kernel.channels) {
     throw invalidParameter(`a kernel with ${planes.length} channel(s)`, `filter '${kernel.name}'`, `${kernel.channels} channels`, true);
   }
-  const size = layerOutputSize(planes[0], kernel, layer, subject);
+  const size = layerOutputSize(planes[0], kernel, layer, options.subject);
   const oneDnn = usesOneDnnOrder(planes[0], planes.length, kernel, layer);
-  if (planes.length === 1 && isPlainLayer(layer)) return convolvePlain(planes[0], kernel, size, oneDnn);
-  return convolveGeneral(planes, kernel, layer, size, oneDnn);
+  const fused = options.exact === true && !productsExact(kernel);
+  if (planes.length === 1 && isPlainLayer(layer)) {
+    if (canUseSimd(planes[0], kernel, fused)) return convolveSimd(planes[0], [{ kernel, biasFirst: oneDnn }])[0];
+    return convolvePlain(planes[0], kernel, size, oneDnn, fused);
+  }
+  return convolveGeneral(planes, kernel, layer, size, oneDnn, fused);
 }
 
 /**
@@ -59,7 +81,7 @@ export function usesOneDnnOrder(input: { width: number; height: number }, channe
 }
 
 /** The tutorial's case: one channel, valid, stride 1, undilated. No bounds checks in the loop. */
-function convolvePlain(input: FloatMap, kernel: Kernel, size: { width: number; height: number }, biasFirst: boolean): FloatMap {
+function convolvePlain(input: FloatMap, kernel: Kernel, size: { width: number; height: number }, biasFirst: boolean, fused: boolean): FloatMap {
   const { width: ow, height: oh } = size;
   const out = new Float32Array(ow * oh);
   const src = input.data;
@@ -78,7 +100,8 @@ function convolvePlain(input: FloatMap, kernel: Kernel, size: { width: number; h
       for (let ky = 0; ky < kh; ky++) {
         const inRow = (y + ky) * iw + x;
         const kRow = ky * kw;
-        for (let kx = 0; kx < kw; kx++) acc = fround(acc + w[kRow + kx] * src[inRow + kx]);
+        if (fused) for (let kx = 0; kx < kw; kx++) acc = fround(acc + w[kRow + kx] * src[inRow + kx]);
+        else for (let kx = 0; kx < kw; kx++) acc = fround(acc + fround(w[kRow + kx] * src[inRow + kx]));
       }
       out[outRow + x] = last === 0 ? acc : fround(acc + last);
     }
@@ -87,7 +110,14 @@ function convolvePlain(input: FloatMap, kernel: Kernel, size: { width: number; h
 }
 
 /** Any stride, padding, dilation and channel count, in either engine's order. */
-function convolveGeneral(planes: readonly FloatMap[], kernel: Kernel, layer: LayerOptions, size: { width: number; height: number }, oneDnn: boolean): FloatMap {
+function convolveGeneral(
+  planes: readonly FloatMap[],
+  kernel: Kernel,
+  layer: LayerOptions,
+  size: { width: number; height: number },
+  oneDnn: boolean,
+  fused: boolean,
+): FloatMap {
   const { width: ow, height: oh } = size;
   const out = new Float32Array(ow * oh);
   const { width: iw, height: ih } = planes[0];
@@ -115,7 +145,10 @@ function convolveGeneral(planes: readonly FloatMap[], kernel: Kernel, layer: Lay
             if (ix < 0 || ix >= iw) continue;
             const at = iy * iw + ix;
             const k = ky * kw + kx;
-            for (let c = 0; c < channels; c++) acc = fround(acc + w[c * plane + k] * planes[c].data[at]);
+            for (let c = 0; c < channels; c++) {
+              const product = w[c * plane + k] * planes[c].data[at];
+              acc = fround(acc + (fused ? product : fround(product)));
+            }
           }
         }
       } else {
@@ -128,7 +161,8 @@ function convolveGeneral(planes: readonly FloatMap[], kernel: Kernel, layer: Lay
             for (let kx = 0; kx < kw; kx++) {
               const ix = x0 + kx * dx;
               if (ix < 0 || ix >= iw) continue;
-              acc = fround(acc + w[kRow + kx] * src[iy * iw + ix]);
+              const product = w[kRow + kx] * src[iy * iw + ix];
+              acc = fround(acc + (fused ? product : fround(product)));
             }
           }
         }
@@ -148,13 +182,41 @@ function convolveGeneral(planes: readonly FloatMap[], kernel: Kernel, layer: Lay
  * @throws {CnnvizError} kind `input` when the image is smaller than a kernel.
  * @example convolveBank(gray, tutorialKernels()).length // 4
  */
-export function convolveBank(input: Planes, kernels: readonly Kernel[], layer: LayerOptions = DEFAULT_LAYER, subject?: string): FloatMap[] {
-  const maps: FloatMap[] = [];
+export function convolveBank(input: Planes, kernels: readonly Kernel[], options: ConvolveOptions = {}): FloatMap[] {
+  const layer = options.layer ?? DEFAULT_LAYER;
+  const maps: (FloatMap | undefined)[] = new Array(kernels.length);
+  const twinOf = kernels.map((kernel, i) => kernels.findIndex((other, j) => j < i && isNegation(other, kernel)));
+  // The SIMD path: plain layer, gray input; kernels of one size share passes, up to four at a time.
+  if (!Array.isArray(input) && isPlainLayer(layer)) {
+    const gray = input as FloatMap;
+    const pending = new Map<string, { index: number; filter: SimdFilter }[]>();
+    kernels.forEach((kernel, i) => {
+      if (twinOf[i] >= 0 || kernel.channels !== 1) return;
+      layerOutputSize(gray, kernel, layer, options.subject);
+      if (!canUseSimd(gray, kernel, options.exact === true && !productsExact(kernel))) return;
+      const key = `${kernel.width}x${kernel.height}`;
+      const group = pending.get(key) ?? [];
+      group.push({ index: i, filter: { kernel, biasFirst: usesOneDnnOrder(gray, 1, kernel, layer) } });
+      pending.set(key, group);
+    });
+    for (const group of pending.values()) {
+      for (let start = 0; start < group.length; start += SIMD_GROUP) {
+        const chunk = group.slice(start, start + SIMD_GROUP);
+        convolveSimd(gray, chunk.map((entry) => entry.filter)).forEach((map, j) => (maps[chunk[j].index] = map));
+      }
+    }
+  }
   kernels.forEach((kernel, i) => {
-    const twin = kernels.findIndex((other, j) => j < i && isNegation(other, kernel));
-    maps.push(twin >= 0 ? negateMap(maps[twin]) : convolve(input, kernel, layer, subject));
+    if (maps[i]) return;
+    const twin = twinOf[i];
+    maps[i] = twin >= 0 ? negateMap(maps[twin] as FloatMap) : convolve(input, kernel, options);
   });
-  return maps;
+  return maps as FloatMap[];
+}
+
+/** The SIMD path needs WebAssembly SIMD, an output at least 4 wide, and unfused rounding (or exact products). */
+function canUseSimd(input: FloatMap, kernel: Kernel, fused: boolean): boolean {
+  return SIMD_AVAILABLE && !fused && input.width - kernel.width + 1 >= 4;
 }
 
 function isNegation(a: Kernel, b: Kernel): boolean {
@@ -175,6 +237,11 @@ function negateMap(map: FloatMap): FloatMap {
  * @throws {CnnvizError} kind `input`, naming `subject` (the input file) when given.
  * @example checkFits(gray, tutorialKernels(), DEFAULT_LAYER, 'photo.png')
  */
-export function checkFits(input: { width: number; height: number }, kernels: readonly Kernel[], layer: LayerOptions = DEFAULT_LAYER, subject?: string): void {
+export function checkFits(
+  input: { width: number; height: number },
+  kernels: readonly Kernel[],
+  layer: LayerOptions = DEFAULT_LAYER,
+  subject?: string,
+): void {
   for (const kernel of kernels) layerOutputSize(input, kernel, layer, subject);
 }

@@ -61,7 +61,7 @@ export function makeKernel(spec: KernelSpec, path: string): Kernel {
   });
   const data = new Float32Array(matrices.length * width * height);
   matrices.forEach((m, c) => data.set(m.values, c * width * height));
-  return { name, description: spec.description ?? '', width, height, channels: matrices.length, weights: data, bias: Math.fround(bias) };
+  return { name, description: spec.description ?? '', width, height, channels: matrices.length, weights: data, bias: bias === 0 ? 0 : Math.fround(bias) };
 }
 
 function readMatrix(rows: unknown, path: string): { width: number; height: number; values: number[] } {

@@ -28,6 +28,8 @@ export interface RenderOptions {
   kernels?: readonly Kernel[];
   /** Keep R, G and B as three input channels (`Conv2d(3, n)`) instead of OpenCV's gray. Default false. */
   color?: boolean;
+  /** Round once per tap as PyTorch does, bit-identical for any weights (slower for weights other than 0, ±2^k). Default false. */
+  exact?: boolean;
   /** Stride, padding and dilation. Default valid, 1, 1. */
   layer?: LayerOptions;
   /** The activation. Default ReLU. */
@@ -123,7 +125,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const gray = toFloatMap(toGray8(decoded));
   const input = color ? toRgbPlanes(decoded) : [gray];
   const planes: Planes = color ? input : gray;
-  const conv = convolveBank(planes, kernels, layer, inputName);
+  const conv = convolveBank(planes, kernels, { layer, exact: options.exact ?? false, subject: inputName });
   const activated = activation.kind === 'none' ? undefined : conv.map((map) => activate(map, activation));
   const pooled = options.pool === undefined ? undefined : poolAll(activated ?? conv, options.pool, inputName);
 

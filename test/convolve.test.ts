@@ -11,10 +11,11 @@ import { assertBitsEqual, golden, mapOf, npyMap, readGrayPng, readNpy, rowsOf } 
 const kernel = (rows: number[][], name = 'k'): Kernel => kernelFromRows(name, '', rows);
 
 /**
- * PyTorch's float32 sum for one channel, written out plainly as the oracle: a fused multiply-add per
- * tap in row-major order, from +0 (no bias here, so both of its engines agree).
+ * The float32 sum for one channel, written out plainly as the oracle, in row-major order from +0 (no
+ * bias here, so both of PyTorch's engines agree): PyTorch's fused multiply-add per tap when `fused`,
+ * else REFERENCE.md's recipe with each product rounded first (cnnviz's default).
  */
-function plainSum(input: FloatMap, k: Kernel): FloatMap {
+function plainSum(input: FloatMap, k: Kernel, fused = false): FloatMap {
   const width = input.width - k.width + 1;
   const height = input.height - k.height + 1;
   const data = new Float32Array(width * height);
@@ -23,7 +24,8 @@ function plainSum(input: FloatMap, k: Kernel): FloatMap {
       let acc = 0;
       for (let ky = 0; ky < k.height; ky++) {
         for (let kx = 0; kx < k.width; kx++) {
-          acc = Math.fround(acc + k.weights[ky * k.width + kx] * input.data[(y + ky) * input.width + x + kx]);
+          const product = k.weights[ky * k.width + kx] * input.data[(y + ky) * input.width + x + kx];
+          acc = Math.fround(acc + (fused ? product : Math.fround(product)));
         }
       }
       data[y * width + x] = acc;
@@ -80,11 +82,12 @@ describe('convolve: hand-computed cases', () => {
     );
   });
 
-  it('rounds once per tap (fused multiply-add) to float32, in row-major order', () => {
+  it('rounds each product, then each sum, to float32 in row-major order; exact: once per tap', () => {
     // 0.1 is not exact in float32; the sum of its products depends on order and on float32 rounding.
     const img = mapOf([[0.1, 0.7, 1e-8, 3.3]]);
     const k = kernel([[1e8, 0.3, 1, -1e8]]);
     assertBitsEqual(convolve(img, k).data, plainSum(img, k).data, 'one pixel');
+    assertBitsEqual(convolve(img, k, { exact: true }).data, plainSum(img, k, true).data, 'one pixel, exact');
   });
 });
 
@@ -102,10 +105,11 @@ describe('convolveBank', () => {
     for (const map of maps) for (const v of map.data) assert.ok(Object.is(v, 0), `expected +0, got ${Object.is(v, -0) ? '-0' : v}`);
   });
 
-  it('random kernels on random odd-sized input match the plain sum bit for bit', () => {
+  it('random kernels on random odd-sized input match the plain sum bit for bit, and the fused sum with exact', () => {
     const input = seededMap(37, 23, 1);
     const bank = [1, 2, 3].map((seed) => kernel(seededRows(seed + 10, 3 + seed, 5 - seed), `r${seed}`));
     convolveBank(input, bank).forEach((map, i) => assertBitsEqual(map.data, plainSum(input, bank[i]).data, `kernel ${i}`));
+    convolveBank(input, bank, { exact: true }).forEach((map, i) => assertBitsEqual(map.data, plainSum(input, bank[i], true).data, `exact kernel ${i}`));
   });
 });
 

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { activate, maxPool } from '../src/activate.js';
 import { convolve, convolveBank } from '../src/convolve.js';
+import { productsExact } from '../src/convolve-simd.js';
 import { CnnvizError } from '../src/errors.js';
 import { kernelFromRows, makeKernel } from '../src/kernels.js';
 import { layerOutputSize, resolvePadding, type LayerOptions } from '../src/layer.js';
@@ -15,26 +16,26 @@ const ramp = (width: number, height: number): FloatMap => mapOf(Array.from({ len
 
 describe('layer: stride, padding, dilation (hand-computed)', () => {
   it('img=5x5 k=1x1 stride=2 → 3x3 takes every other pixel', () => {
-    assert.deepEqual(rowsOf(convolve(ramp(5, 5), k([[1]]), layer({ stride: [2, 2] }))), [[0, 2, 4], [10, 12, 14], [20, 22, 24]]);
+    assert.deepEqual(rowsOf(convolve(ramp(5, 5), k([[1]]), { layer: layer({ stride: [2, 2] }) })), [[0, 2, 4], [10, 12, 14], [20, 22, 24]]);
   });
 
   it('img=4x2 k=1x1 stride=1,2 → 2x2: the pair is y then x', () => {
-    assert.deepEqual(rowsOf(convolve(ramp(4, 2), k([[1]]), layer({ stride: [1, 2] }))), [[0, 2], [4, 6]]);
+    assert.deepEqual(rowsOf(convolve(ramp(4, 2), k([[1]]), { layer: layer({ stride: [1, 2] }) })), [[0, 2], [4, 6]]);
   });
 
   it('img=2x2 k=3x3 (picks the right neighbour) padding=1 → 2x2, zeros outside', () => {
-    const out = convolve(mapOf([[1, 2], [3, 4]]), k([[0, 0, 0], [0, 0, 1], [0, 0, 0]]), layer({ padding: [1, 1] }));
+    const out = convolve(mapOf([[1, 2], [3, 4]]), k([[0, 0, 0], [0, 0, 1], [0, 0, 0]]), { layer: layer({ padding: [1, 1] }) });
     assert.deepEqual(rowsOf(out), [[2, 0], [4, 0]]);
   });
 
   it('img=5x1 k=2x1 [1, 10] dilation=1,2 → 3x1: taps two apart', () => {
-    const out = convolve(mapOf([[1, 2, 3, 4, 5]]), k([[1, 10]]), layer({ dilation: [1, 2] }));
+    const out = convolve(mapOf([[1, 2, 3, 4, 5]]), k([[1, 10]]), { layer: layer({ dilation: [1, 2] }) });
     assert.deepEqual(rowsOf(out), [[31, 42, 53]]);
   });
 
   it("img=3x1 k=2x1 [1, 10] padding=same → 3x1: PyTorch pads the extra column after, not before", () => {
     assert.deepEqual(resolvePadding('same', { width: 2, height: 1 }, [1, 1]), { top: 0, bottom: 0, left: 0, right: 1 });
-    assert.deepEqual(rowsOf(convolve(mapOf([[1, 2, 3]]), k([[1, 10]]), layer({ padding: 'same' }))), [[21, 32, 3]]);
+    assert.deepEqual(rowsOf(convolve(mapOf([[1, 2, 3]]), k([[1, 10]]), { layer: layer({ padding: 'same' }) })), [[21, 32, 3]]);
   });
 
   it('same padding of a 4×4 kernel with dilation 2 is 3 before and 3 after', () => {
@@ -58,7 +59,7 @@ describe('layer: stride, padding, dilation (hand-computed)', () => {
 
   it('a dilated kernel larger than the image is an error naming both spans', () => {
     assert.throws(
-      () => convolve(ramp(4, 4), k([[1, 1, 1], [1, 1, 1], [1, 1, 1]]), layer({ dilation: [2, 2] })),
+      () => convolve(ramp(4, 4), k([[1, 1, 1], [1, 1, 1], [1, 1, 1]]), { layer: layer({ dilation: [2, 2] }) }),
       (err: unknown) => err instanceof CnnvizError && err.message === "image is 4×4 pixels, smaller than the 3×3 kernel 'k' (5×5 dilated)",
     );
   });
@@ -100,7 +101,7 @@ describe('layers vs PyTorch goldens (fixtures/golden/layers, made by scripts/mak
   const cases = existsSync(root) ? readdirSync(root).filter((name) => existsSync(golden('layers', name, 'params.json'))) : [];
   it('has the layer goldens', () => assert.ok(cases.length >= 15, `found ${cases.length}`));
   for (const name of cases) {
-    it(`${name}: conv, activation and pooling are bit-identical to F.conv2d / activation / F.max_pool2d`, async () => {
+    it(`${name}: with exact, conv, activation and pooling are bit-identical to F.conv2d / activation / F.max_pool2d`, async () => {
       const { parseActivation } = await import('../src/options.js');
       const params = JSON.parse(readFileSync(golden('layers', name, 'params.json'), 'utf8')) as Params;
       const weights = readNpy(golden('layers', name, 'weights.npy'));
@@ -118,7 +119,9 @@ describe('layers vs PyTorch goldens (fixtures/golden/layers, made by scripts/mak
       const input = params.color
         ? [0, 1, 2].map((c) => npyMap(readNpy(golden('layers', 'small-rgb.npy')), c))
         : npyMap(readNpy(golden('layers', 'small-gray.npy')));
-      const conv = convolveBank(input, kernels, { stride: params.stride, padding: params.padding, dilation: params.dilation });
+      const layerOptions = { stride: params.stride, padding: params.padding, dilation: params.dilation };
+      const conv = convolveBank(input, kernels, { layer: layerOptions, exact: true });
+      const fast = convolveBank(input, kernels, { layer: layerOptions });
       const activation = parseActivation(params.activation);
       const expected = readNpy(golden('layers', name, 'conv.npy'));
       const expectedAct = readNpy(golden('layers', name, 'act.npy'));
@@ -130,6 +133,9 @@ describe('layers vs PyTorch goldens (fixtures/golden/layers, made by scripts/mak
         // The issue asks for 1e-5 × max(1, Σ|w|); following PyTorch's engines we get every bit.
         assertWithin(map.data, want.data, tolerance, `${name} conv ${i}`);
         assertBitsEqual(map.data, want.data, `${name} conv ${i}`);
+        // The default path rounds each product: the same where products are exact, a few ulps off elsewhere.
+        assertWithin(fast[i].data, want.data, tolerance, `${name} default conv ${i}`);
+        if (productsExact(kernels[i])) assertBitsEqual(fast[i].data, want.data, `${name} default conv ${i}`);
         const act = activate(map, activation);
         assertBitsEqual(act.data, npyMap(expectedAct, i).data, `${name} act ${i}`);
         if (pooled && params.pool) assertBitsEqual(maxPool(act, params.pool).data, npyMap(pooled, i).data, `${name} pool ${i}`);
