@@ -8,6 +8,7 @@
  * That is PyTorch's fused `fl32(acc + w·g)` whenever `w·g` is exact in float32, which it is for
  * weights that are 0 or ±2^k (the tutorial's ±1, Sobel, Laplacian, Gaussian 3×3 …).
  */
+import { allocFloat32, arenaBytes, createArena, float32In, type Arena } from './arena.js';
 import type { FloatMap, Kernel } from './types.js';
 import { FunctionBody, I32, moduleBytes, V128 } from './wasm.js';
 
@@ -20,8 +21,6 @@ export interface SimdFilter {
 
 /** Filters that share one pass over the input (their taps share loads); more would spill registers. */
 export const SIMD_GROUP = 4;
-
-const PAGE = 65536;
 
 /**
  * Whether `w·g` is exact in float32 for every float32 g in [0, 1]: w is 0 or ±2^k with a small k.
@@ -39,23 +38,23 @@ export function productsExact(kernel: Kernel): boolean {
 /**
  * Cross-correlates one gray map with up to {@link SIMD_GROUP} same-sized kernels in one pass.
  * The caller guarantees a plain layer, kernels no larger than the input, and an output at least
- * 4 pixels wide. Results are views on a fresh WebAssembly memory (no copy out).
+ * 4 pixels wide. The maps are written into `arena` (a fresh one when absent); an input already in
+ * the arena is read in place.
  *
  * @example convolveSimd(gray, [{ kernel, biasFirst: true }]) // [map]
  */
-export function convolveSimd(input: FloatMap, filters: readonly SimdFilter[]): FloatMap[] {
+export function convolveSimd(input: FloatMap, filters: readonly SimdFilter[], arena?: Arena): FloatMap[] {
   const { width: kw, height: kh } = filters[0].kernel;
   const iw = input.width;
   const ow = iw - kw + 1;
   const oh = input.height - kh + 1;
-  const inBytes = input.data.length * 4;
-  const outBytes = ow * oh * 4;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((inBytes + filters.length * outBytes) / PAGE) });
-  new Float32Array(memory.buffer, 0, input.data.length).set(input.data);
-  const module = new WebAssembly.Module(moduleBytes([{ name: 'run', params: [], body: passBody(filters, iw, ow, oh, inBytes, outBytes) }]));
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const space = arena ?? createArena(arenaBytes(input.data.length, 4) + filters.length * arenaBytes(ow * oh, 4));
+  const source = float32In(space, input.data);
+  const outputs = filters.map(() => allocFloat32(space, ow * oh));
+  const body = passBody(filters, iw, ow, oh, source.byteOffset, outputs.map((o) => o.byteOffset));
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([{ name: 'run', params: [], body }])), { env: { memory: space.memory } });
   (instance.exports.run as () => void)();
-  return filters.map((_, f) => ({ width: ow, height: oh, data: new Float32Array(memory.buffer, inBytes + f * outBytes, ow * oh) }));
+  return outputs.map((data) => ({ width: ow, height: oh, data }));
 }
 
 /**
@@ -63,7 +62,7 @@ export function convolveSimd(input: FloatMap, filters: readonly SimdFilter[]): F
  * left to end at the row's end, recomputing a few pixels identically), every tap loaded once and
  * accumulated into each filter's register.
  */
-function passBody(filters: readonly SimdFilter[], iw: number, ow: number, oh: number, inBytes: number, outBytes: number): FunctionBody {
+function passBody(filters: readonly SimdFilter[], iw: number, ow: number, oh: number, inOffset: number, outOffsets: readonly number[]): FunctionBody {
   const body = new FunctionBody(0);
   const y = body.local(I32);
   const x = body.local(I32);
@@ -75,7 +74,7 @@ function passBody(filters: readonly SimdFilter[], iw: number, ow: number, oh: nu
   const { width: kw, height: kh } = filters[0].kernel;
   const lastX = (ow - 4) * 4;
 
-  body.i32(0).set(y).i32(0).set(inRow).i32(0).set(outRow);
+  body.i32(0).set(y).i32(inOffset).set(inRow).i32(0).set(outRow);
   body.loop(); // rows
   body.i32(0).set(x);
   body.loop(); // 4-pixel blocks
@@ -105,7 +104,7 @@ function passBody(filters: readonly SimdFilter[], iw: number, ow: number, oh: nu
     body.get(outRow).get(at).op('add');
     body.get(acc[f]);
     if (!filter.biasFirst && filter.kernel.bias !== 0) body.f32x4Const(filter.kernel.bias).f32x4('add');
-    body.v128Store(inBytes + f * outBytes);
+    body.v128Store(outOffsets[f]);
   });
   body.get(x).i32(16).op('add').tee(x).i32(ow * 4).op('lt_s').brIf(0);
   body.end();

@@ -17,6 +17,7 @@
  * sums, SIMD reductions across taps) drifts. Padded taps are skipped: adding w·0 = ±0 to a float32
  * sum never changes it.
  */
+import type { Arena } from './arena.js';
 import { convolveSimd, productsExact, SIMD_GROUP, type SimdFilter } from './convolve-simd.js';
 import { invalidParameter } from './errors.js';
 import { DEFAULT_LAYER, isPlainLayer, layerOutputSize, resolvePadding, type LayerOptions } from './layer.js';
@@ -34,6 +35,8 @@ export interface ConvolveOptions {
   exact?: boolean;
   /** The input file, named in errors. */
   subject?: string;
+  /** Where the SIMD path writes its maps (a fresh arena per pass when absent). */
+  arena?: Arena;
 }
 
 /** Output size of a valid, stride-1 cross-correlation: (H − kh + 1) × (W − kw + 1). */
@@ -202,7 +205,7 @@ export function convolveBank(input: Planes, kernels: readonly Kernel[], options:
     for (const group of pending.values()) {
       for (let start = 0; start < group.length; start += SIMD_GROUP) {
         const chunk = group.slice(start, start + SIMD_GROUP);
-        convolveSimd(gray, chunk.map((entry) => entry.filter)).forEach((map, j) => (maps[chunk[j].index] = map));
+        convolveSimd(gray, chunk.map((entry) => entry.filter), options.arena).forEach((map, j) => (maps[chunk[j].index] = map));
       }
     }
   }
@@ -219,7 +222,8 @@ function canUseSimd(input: FloatMap, kernel: Kernel, fused: boolean): boolean {
   return SIMD_AVAILABLE && !fused && input.width - kernel.width + 1 >= 4;
 }
 
-function isNegation(a: Kernel, b: Kernel): boolean {
+/** Whether `b` is exactly `a` negated, bias included (its map is then `a`'s map negated, bit for bit). */
+export function isNegation(a: Kernel, b: Kernel): boolean {
   if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels || a.bias !== -b.bias) return false;
   for (let i = 0; i < a.weights.length; i++) if (a.weights[i] !== -b.weights[i]) return false;
   return true;

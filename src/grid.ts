@@ -6,6 +6,7 @@
  */
 import { applyColormap, type ColormapName } from './colormap.js';
 import { BASELINE, drawText, GLYPH_HEIGHT, measureText } from './font.js';
+import { simdDownscale } from './simd.js';
 import type { GrayImage, Raster, ValueRange } from './types.js';
 
 /** One tile of the grid: the caption above it, an optional note below it (its value range). */
@@ -165,29 +166,8 @@ export function downscaleArea<T extends GrayImage & { channels?: 1 | 3 }>(image:
   const factor = Math.ceil(Math.max(image.width, image.height) / maxSide);
   if (factor <= 1) return image;
   const channels = image.channels ?? 1;
-  const width = Math.ceil(image.width / factor);
-  const height = Math.ceil(image.height / factor);
-  const sums = new Uint32Array(width * channels);
-  const counts = new Uint32Array(width);
-  const out = new Uint8Array(width * height * channels);
-  for (let oy = 0; oy < height; oy++) {
-    sums.fill(0);
-    counts.fill(0);
-    const yEnd = Math.min(image.height, (oy + 1) * factor);
-    for (let y = oy * factor; y < yEnd; y++) {
-      const row = y * image.width * channels;
-      for (let x = 0; x < image.width; x++) {
-        const ox = (x / factor) | 0;
-        for (let c = 0; c < channels; c++) sums[ox * channels + c] += image.data[row + x * channels + c];
-        counts[ox]++;
-      }
-    }
-    for (let ox = 0; ox < width; ox++) {
-      const n = counts[ox];
-      for (let c = 0; c < channels; c++) out[(oy * width + ox) * channels + c] = Math.floor((sums[ox * channels + c] + (n >> 1)) / n);
-    }
-  }
-  return { ...image, width, height, data: out };
+  const data = simdDownscale(image.data, image.width, image.height, channels, factor);
+  return { ...image, width: Math.ceil(image.width / factor), height: Math.ceil(image.height / factor), data };
 }
 
 function fitTile(image: Raster, maxSide: number): Raster {

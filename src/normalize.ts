@@ -3,6 +3,8 @@
  * automatic vmin/vmax: every step in float32, then `floor(q * 256)` with 1.0 folded into 255.
  * Normalising in float64 instead moves up to ~100 pixels per map by one level.
  */
+import type { Arena } from './arena.js';
+import { simdStats, type Transform } from './simd.js';
 import type { FloatMap, ValueRange } from './types.js';
 
 /**
@@ -36,10 +38,17 @@ export const NORMALIZE_MODES: readonly NormalizeMode[] = ['per-map', 'shared', '
  * @example stageRanges([a, b], 'shared') // both get { min: min(a, b), max: max(a, b) }
  */
 export function stageRanges(maps: readonly FloatMap[], mode: NormalizeMode, range?: ValueRange): ValueRange[] {
-  if (range) return maps.map(() => ({ ...range }));
-  if (mode === 'none') return maps.map(() => ({ min: 0, max: 1 }));
-  const own = maps.map(mapRange);
-  if (mode === 'per-map') return own;
+  return rangesFromOwn(maps.map(mapRange), mode, range);
+}
+
+/**
+ * The ranges of a stage from each map's own min and max (see {@link stageRanges}).
+ * @example rangesFromOwn([{ min: -1, max: 2 }], 'symmetric') // [{ min: -2, max: 2 }]
+ */
+export function rangesFromOwn(own: readonly ValueRange[], mode: NormalizeMode, range?: ValueRange): ValueRange[] {
+  if (range) return own.map(() => ({ ...range }));
+  if (mode === 'none') return own.map(() => ({ min: 0, max: 1 }));
+  if (mode === 'per-map') return own.map(({ min, max }) => ({ min, max }));
   if (mode === 'symmetric') {
     return own.map(({ min, max }) => {
       const m = Math.max(Math.abs(min), Math.abs(max));
@@ -47,7 +56,7 @@ export function stageRanges(maps: readonly FloatMap[], mode: NormalizeMode, rang
     });
   }
   const shared = own.reduce((a, b) => ({ min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) }), { min: Infinity, max: -Infinity });
-  return maps.map(() => ({ ...shared }));
+  return own.map(() => ({ ...shared }));
 }
 
 /** Summary statistics of a map, for the manifest. */
@@ -59,23 +68,15 @@ export interface MapStats extends ValueRange {
 }
 
 /**
- * Minimum, maximum, mean and fraction of zeros of a map.
+ * Minimum, maximum, mean and fraction of zeros of a map (of its transformed values: `relu`, `negate`,
+ * so a ReLU or negated map need not exist). The mean is accumulated in float64 over eight SIMD lanes,
+ * combined in a fixed order: deterministic to the last bit, though not the left-to-right sum.
  * @example mapStats({ width: 2, height: 1, data: Float32Array.of(0, 1) }) // { min: 0, max: 1, mean: 0.5, zeroFraction: 0.5 }
  */
-export function mapStats(map: FloatMap): MapStats {
-  const data = map.data;
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  let zeros = 0;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-    if (v === 0) zeros++;
-  }
-  return { min, max, mean: sum / data.length, zeroFraction: zeros / data.length };
+export function mapStats(map: FloatMap, transform: Transform = 'none', arena?: Arena): MapStats {
+  const raw = simdStats(map.data, transform, arena);
+  const count = map.data.length;
+  return { min: raw.min, max: raw.max, mean: raw.sum / count, zeroFraction: raw.zeros / count };
 }
 
 /**

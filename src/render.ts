@@ -8,16 +8,18 @@
 import { createRequire } from 'node:module';
 import { activate, activationName, maxPool, RELU, type Activation } from './activate.js';
 import { DIVERGING_COLORMAPS, type ColormapName } from './colormap.js';
-import { checkFits, convolveBank, type Planes } from './convolve.js';
+import { allocBytes, arenaBytes, createArena, float32In } from './arena.js';
+import { checkFits, convolveBank, isNegation, type Planes } from './convolve.js';
 import { decodeImage, loadSharp, type DecodedImage, type Rgb } from './decode.js';
 import { encodePng } from './encode.js';
 import { CnnvizError, invalidParameter } from './errors.js';
-import { GRAY_FORMULA, toFloatMap, toGray8 } from './gray.js';
-import { composeGrid, formatValue, GRID_MAX_TILE_SIDE, type GridRow } from './grid.js';
+import { GRAY_FORMULA } from './gray.js';
+import { composeGrid, downscaleArea, formatValue, GRID_MAX_TILE_SIDE, type GridRow } from './grid.js';
 import { checkBank, kernelRows, toColourKernel, tutorialKernels } from './kernels.js';
 import { DEFAULT_LAYER, layerOutputSize, resolvePadding, type LayerOptions } from './layer.js';
 import { hexColour, MANIFEST_SCHEMA_VERSION, serializeManifest, sha256, type FileKind, type Manifest, type ManifestFile } from './manifest.js';
-import { mapStats, stageRanges, type NormalizeMode } from './normalize.js';
+import { mapStats, rangesFromOwn, type MapStats, type NormalizeMode } from './normalize.js';
+import { simdGray, simdMap, type Transform } from './simd.js';
 import { renderFilterTile, renderMapTile, zoomRaster, type Tile } from './tiles.js';
 import type { FloatMap, Kernel, Raster, ValueRange } from './types.js';
 import type { OutputFile } from './write.js';
@@ -86,7 +88,19 @@ interface Stage {
   kind: FileKind;
   prefix: string;
   title: string;
-  maps: FloatMap[];
+  views: MapView[];
+}
+
+interface Planned {
+  name: string;
+  kind: FileKind;
+  filter?: number;
+  tile: Tile;
+  stats: MapStats;
+  label: string;
+  png: Promise<Buffer>;
+  pixelsSha256: string;
+  thumbnail: Raster;
 }
 
 const require = createRequire(import.meta.url);
@@ -122,41 +136,78 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
 
   const decoded = await decodeImage(bytes, { background: options.background, maxPixels: options.maxPixels, name: inputName });
   checkFits(decoded, kernels, layer, inputName);
-  const gray = toFloatMap(toGray8(decoded));
+  const exact = options.exact ?? false;
+  const arena = createArena(arenaPlan(decoded, kernels, layer, { color, exact, colormap, activation, pool: options.pool }));
+  const gray: FloatMap = { width: decoded.width, height: decoded.height, data: simdGray(decoded.data, decoded.channels, decoded.width * decoded.height, arena) };
   const input = color ? toRgbPlanes(decoded) : [gray];
   const planes: Planes = color ? input : gray;
-  const conv = convolveBank(planes, kernels, { layer, exact: options.exact ?? false, subject: inputName });
-  const activated = activation.kind === 'none' ? undefined : conv.map((map) => activate(map, activation));
-  const pooled = options.pool === undefined ? undefined : poolAll(activated ?? conv, options.pool, inputName);
+
+  // Each map is read through a view: a negated twin and a ReLU are transforms of a stored map,
+  // never materialised, so a 33 MP run keeps two float maps instead of eight.
+  const twinOf = kernels.map((kernel, i) => kernels.findIndex((other, j) => j < i && isNegation(other, kernel)));
+  const unique = kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : []));
+  const uniqueMaps = convolveBank(planes, unique.map((i) => kernels[i]), { layer, exact, subject: inputName, arena });
+  const stored = new Map(unique.map((i, j) => [i, inArenaMap(uniqueMaps[j])]));
+  const convViews: MapView[] = kernels.map((_, i) =>
+    twinOf[i] >= 0 ? { map: stored.get(twinOf[i]) as FloatMap, transform: 'negate' } : { map: stored.get(i) as FloatMap, transform: 'none' },
+  );
+  const actViews: MapView[] | undefined =
+    activation.kind === 'none'
+      ? undefined
+      : activation.kind === 'relu'
+        ? convViews.map((view) => ({ map: view.map, transform: view.transform === 'negate' ? 'negate-relu' : 'relu' }))
+        : convViews.map((view) => ({ map: inArenaMap(activate(materialize(view), activation)), transform: 'none' }));
+  const poolViews: MapView[] | undefined =
+    options.pool === undefined
+      ? undefined
+      : poolAll((actViews ?? convViews).map(materialize), options.pool, inputName).map((map) => ({ map: inArenaMap(map), transform: 'none' }));
+
+  function inArenaMap(map: FloatMap): FloatMap {
+    return { width: map.width, height: map.height, data: float32In(arena, map.data) };
+  }
 
   const actName = activationName(activation);
   const actLabel = activation.kind === 'relu' ? 'ReLU' : activation.kind === 'abs' ? '|x|' : `leaky ReLU (${activation.kind === 'leaky-relu' ? activation.slope : ''})`;
   const stages: Stage[] = [
-    { kind: 'conv', prefix: 'conv', title: activated ? `Feature maps, before ${actLabel}` : 'Feature maps', maps: conv },
-    ...(activated ? [{ kind: 'activation' as const, prefix: actName, title: `Feature maps, after ${actLabel}`, maps: activated }] : []),
-    ...(pooled ? [{ kind: 'pool' as const, prefix: 'pool', title: `Max-pooled ${options.pool}×${options.pool}`, maps: pooled }] : []),
+    { kind: 'conv', prefix: 'conv', title: actViews ? `Feature maps, before ${actLabel}` : 'Feature maps', views: convViews },
+    ...(actViews ? [{ kind: 'activation' as const, prefix: actName, title: `Feature maps, after ${actLabel}`, views: actViews }] : []),
+    ...(poolViews ? [{ kind: 'pool' as const, prefix: 'pool', title: `Max-pooled ${options.pool}×${options.pool}`, views: poolViews }] : []),
   ];
 
+  const gridOptions = options.grid === false ? undefined : { columns: 8, gap: 16, labels: true, maxTileSide: GRID_MAX_TILE_SIDE, ...options.grid };
+  const maxSide = gridOptions?.maxTileSide ?? GRID_MAX_TILE_SIDE;
+  const largest = Math.max(gray.data.length, ...stages.flatMap((stage) => stage.views.map((view) => view.map.data.length)));
+  const indices = allocBytes(arena, largest);
+  const encodeOptions = { compression: options.compression };
   const digits = kernels.length >= 10 ? String(kernels.length).length : 1;
   const number = (i: number): string => String(i + 1).padStart(digits, '0');
-  type Planned = { name: string; kind: FileKind; filter?: number; tile: Tile; values: FloatMap; label: string };
+
+  // Every tile is encoded as soon as it exists (sharp works in its own threads meanwhile); the grid
+  // keeps only a reduced copy.
   const planned: Planned[] = [];
-  const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray);
-  planned.push({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), values: gray, label: color ? 'Colour image' : 'Gray image' });
+  const add = (entry: Omit<Planned, 'png' | 'pixelsSha256' | 'thumbnail'>): void => {
+    planned.push({
+      ...entry,
+      png: encodePng(entry.tile.image, encodeOptions),
+      pixelsSha256: sha256(entry.tile.image.data),
+      thumbnail: downscaleArea(entry.tile.image, maxSide),
+    });
+  };
+  const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, undefined, 'gray', { arena, indices });
+  add({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: mapStats(gray, 'none', arena), label: color ? 'Colour image' : 'Gray image' });
   kernels.forEach((kernel, i) => {
-    const values = { width: kernel.weights.length, height: 1, data: kernel.weights };
-    planned.push({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), values, label: `Filter ${i + 1}` });
+    const weights = { width: kernel.weights.length, height: 1, data: kernel.weights };
+    add({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), stats: mapStats(weights), label: `Filter ${i + 1}` });
   });
   for (const stage of stages) {
-    const ranges = stageRanges(stage.maps, normalize, options.range);
-    stage.maps.forEach((map, i) => {
-      const tile = zoomTile(renderMapTile(map, ranges[i], colormap), zoom);
-      planned.push({ name: `${stage.prefix}-${number(i)}.png`, kind: stage.kind, filter: i + 1, tile, values: map, label: `Output ${i + 1}` });
+    const stats = stage.views.map((view) => mapStats(view.map, view.transform, arena));
+    const ranges = rangesFromOwn(stats, normalize, options.range);
+    stage.views.forEach((view, i) => {
+      const tile = zoomTile(renderMapTile(view.map, ranges[i], colormap, { transform: view.transform, arena, indices }), zoom);
+      add({ name: `${stage.prefix}-${number(i)}.png`, kind: stage.kind, filter: i + 1, tile, stats: stats[i], label: `Output ${i + 1}` });
     });
   }
 
-  const gridOptions = options.grid === false ? undefined : { columns: 8, gap: 16, labels: true, maxTileSide: GRID_MAX_TILE_SIDE, ...options.grid };
-  const images: { name: string; kind: FileKind; image: Raster }[] = planned.map((p) => ({ name: p.name, kind: p.kind, image: p.tile.image }));
   let grid: Raster | undefined;
   if (gridOptions) {
     const sharedRange = normalize === 'shared' || normalize === 'none' || options.range !== undefined;
@@ -166,7 +217,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
         title,
         tiles: entries.map((p) => ({
           label: p.label,
-          image: p.tile.image,
+          image: p.thumbnail,
           ...(legend && !sharedRange ? { note: `${formatValue(p.tile.range.min)} … ${formatValue(p.tile.range.max)}` } : {}),
         })),
         ...(legend
@@ -176,9 +227,9 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     };
     const rows = [rowOf('input', 'Input', false), rowOf('filter', 'Filters', false), ...stages.map((s) => rowOf(s.kind, s.title, true))];
     grid = composeGrid(rows, gridOptions);
-    images.push({ name: 'grid.png', kind: 'grid', image: grid });
   }
-  const encoded = await Promise.all(images.map((entry) => encodePng(entry.image, { compression: options.compression })));
+  const encoded = await Promise.all([...planned.map((p) => p.png), ...(grid ? [encodePng(grid, encodeOptions)] : [])]);
+  const images: { name: string; kind: FileKind }[] = [...planned.map((p) => ({ name: p.name, kind: p.kind })), ...(grid ? [{ name: 'grid.png', kind: 'grid' as const }] : [])];
 
   const files: ManifestFile[] = planned.map((p) => ({
     path: p.name,
@@ -186,9 +237,9 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     ...(p.filter !== undefined ? { filter: p.filter } : {}),
     width: p.tile.image.width,
     height: p.tile.image.height,
-    stats: mapStats(p.values),
+    stats: p.stats,
     range: p.tile.range,
-    pixelsSha256: sha256(p.tile.image.data),
+    pixelsSha256: p.pixelsSha256,
   }));
   if (grid) files.push({ path: 'grid.png', kind: 'grid', width: grid.width, height: grid.height, pixelsSha256: sha256(grid.data) });
 
@@ -196,19 +247,67 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     bytes, decoded, inputName, kernels, layer, activation, pool: options.pool, color, colormap, normalize,
     range: options.range, zoom, gridOptions, files,
   });
-  return {
+  const manifestValue = await manifest;
+  const lazy = <T>(make: () => T): (() => T) => {
+    let value: T | undefined;
+    return () => (value ??= make());
+  };
+  const convMaps = lazy(() => convViews.map(materialize));
+  const actMaps = actViews && lazy(() => actViews.map(materialize));
+  const poolMaps = poolViews && lazy(() => poolViews.map(materialize));
+  const result: Omit<RenderResult, 'conv' | 'activated' | 'pooled'> = {
     files: [
       ...images.map((entry, i) => ({ name: entry.name, kind: entry.kind, bytes: encoded[i] })),
-      { name: 'manifest.json', kind: 'manifest', bytes: Buffer.from(serializeManifest(await manifest)) },
+      { name: 'manifest.json', kind: 'manifest' as const, bytes: Buffer.from(serializeManifest(manifestValue)) },
     ],
-    manifest: await manifest,
+    manifest: manifestValue,
     notes: notesFor(decoded),
     input,
     gray,
-    conv,
-    ...(activated ? { activated } : {}),
-    ...(pooled ? { pooled } : {}),
   };
+  // Made on first access (a spread would call the getters): the CLI never needs them.
+  Object.defineProperty(result, 'conv', { enumerable: true, get: convMaps });
+  if (actMaps) Object.defineProperty(result, 'activated', { enumerable: true, get: actMaps });
+  if (poolMaps) Object.defineProperty(result, 'pooled', { enumerable: true, get: poolMaps });
+  return result as RenderResult;
+}
+
+/** A map as stored, and the transform to read it through. */
+interface MapView {
+  map: FloatMap;
+  transform: Transform;
+}
+
+/** The map a view shows, made real. */
+function materialize(view: MapView): FloatMap {
+  if (view.transform === 'none') return view.map;
+  const data = view.transform === 'negate-relu' ? simdMap(simdMap(view.map.data, 'negate'), 'relu') : simdMap(view.map.data, view.transform);
+  return { width: view.map.width, height: view.map.height, data };
+}
+
+/**
+ * Bytes the arena needs for a run: the decoded pixels and the gray map, each stored feature map of
+ * the SIMD path, one set of colour indices, and every map tile.
+ */
+function arenaPlan(
+  decoded: DecodedImage,
+  kernels: readonly Kernel[],
+  layer: LayerOptions,
+  run: { color: boolean; exact: boolean; colormap: ColormapName; activation: Activation; pool: number | undefined },
+): number {
+  const count = decoded.width * decoded.height;
+  const channels = run.colormap === 'gray' ? 1 : 3;
+  let bytes = arenaBytes(count, decoded.channels) + arenaBytes(count, 4) + arenaBytes(count, 1 + channels) + 4096;
+  let largest = count;
+  const stagesPerFilter = 1 + (run.activation.kind === 'none' ? 0 : 1) + (run.pool ? 1 : 0);
+  kernels.forEach((kernel) => {
+    const out = layerOutputSize(decoded, kernel, layer);
+    const px = out.width * out.height;
+    largest = Math.max(largest, px);
+    // Room for the stored map, a materialised activation and pooled map, and each stage's tile.
+    bytes += 3 * arenaBytes(px, 4) + stagesPerFilter * arenaBytes(px, channels) + 2 * 1024 * 1024;
+  });
+  return bytes + arenaBytes(largest, 1);
 }
 
 function checkGrayKernel(kernel: Kernel): Kernel {

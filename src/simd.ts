@@ -2,14 +2,56 @@
  * Element-wise kernels in WebAssembly SIMD for the per-pixel stages (gray, ReLU, statistics,
  * quantisation, colour lookup): on this 2-core machine a JS loop over 12 million floats costs
  * 25–150 ms, a SIMD pass a few. Each kernel computes exactly what its scalar definition does (IEEE
- * float32 arithmetic is the same in every lane), and each call copies its operands into a fresh
- * WebAssembly memory and the result out: a memcpy is cheap next to the work, and nothing is shared.
+ * float32 arithmetic is the same in every lane). The kernels work in an {@link Arena}: operands that
+ * live there are used in place, others are copied in; results are views on the arena.
+ *
+ * Statistics, quantisation take a `transform` so that a ReLU or a negated twin map never needs to
+ * exist in memory: `relu` is max(v, +0), `negate` is 0 − v (never −0), `negate-relu` both.
  */
+import { allocBytes, allocFloat32, arenaBytes, createArena, float32In, type Arena } from './arena.js';
+import { GRAY_LUT } from './colormap.js';
 import { F32, FunctionBody, I32, moduleBytes, V128 } from './wasm.js';
 
-const PAGE = 65536;
-/** Bytes at the start of every call's memory for results and tables (statistics, a 256×3 LUT). */
-const SCRATCH = 1024;
+/** Scratch bytes at the start of the arena: statistics at 0..79, a 256×3 colour table at 128. */
+const SCRATCH = 128;
+
+/** A value transform fused into statistics and quantisation. */
+export type Transform = 'none' | 'relu' | 'negate' | 'negate-relu';
+const TRANSFORMS: readonly Transform[] = ['none', 'relu', 'negate', 'negate-relu'];
+
+/** Applies a transform to the f32x4 on the stack. */
+function emitTransform(b: FunctionBody, transform: Transform, temp: number): void {
+  if (transform === 'negate' || transform === 'negate-relu') b.set(temp).f32x4Const(0).get(temp).f32x4('sub');
+  if (transform === 'relu' || transform === 'negate-relu') b.f32x4Const(0).f32x4('max');
+}
+
+/**
+ * matplotlib's gray table applied to 16 colour indices on the stack: index i becomes i − d(i), d(i)
+ * being 1 for the 24 entries the table has one lower. d is looked up as bit (i & 7) of byte (i >> 3)
+ * of a 32-byte mask, with two 16-entry swizzles.
+ */
+function emitGrayLut(b: FunctionBody, v: number, high: number): void {
+  const mask = new Array<number>(32).fill(0);
+  GRAY_LUT.forEach((value, i) => {
+    if (value !== i) mask[i >> 3] |= 1 << (i & 7);
+  });
+  b.set(v);
+  b.get(v).i32(3).v128('i8x16.shr_u').set(high);
+  b.v128Const(mask.slice(0, 16)).get(high).v128('i8x16.swizzle');
+  // high − 16 wraps to 240..255 for the first half, which swizzle maps to 0.
+  b.v128Const(mask.slice(16)).get(high).v128Const(new Array(16).fill(16)).v128('i8x16.sub').v128('i8x16.swizzle');
+  b.v128('v128.or');
+  b.v128Const([1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0]).get(v).v128Const(new Array(16).fill(7)).v128('v128.and').v128('i8x16.swizzle');
+  b.v128('v128.and').v128Const(new Array(16).fill(0)).v128('i8x16.ne');
+  // ne gives 0xff (−1) where the bit is set: adding it subtracts one.
+  b.get(v).v128('i8x16.add');
+}
+
+/** The scalar transform, for tails: exactly what the lanes do. */
+export function transformValue(v: number, transform: Transform): number {
+  const x = transform === 'negate' || transform === 'negate-relu' ? 0 - v : v;
+  return transform === 'relu' || transform === 'negate-relu' ? (x > 0 ? x : 0) : x;
+}
 
 const kernels = ((): WebAssembly.Module => {
   const fns: { name: string; params: number[]; body: FunctionBody }[] = [];
@@ -39,14 +81,16 @@ const kernels = ((): WebAssembly.Module => {
     b.get(i).i32(1).op('add').tee(i).get(n).op('lt_s').brIf(0).end().end();
     fns.push({ name: 'gray1', params: [I32, I32, I32], body: b });
   }
-  // stats(src, vectors): lane-wise min, max, float64 sums (low and high pairs) and zero counts at 0..79.
-  {
+  // stats_<t>(src, vectors): lane-wise min, max, float64 sums (low and high pairs) and zero counts at 0..79.
+  for (const transform of TRANSFORMS) {
     const b = new FunctionBody(2);
     const [src, vectors] = [0, 1];
-    const [i, v, lo, hi, sumLo, sumHi, zeros] = [b.local(I32), b.local(V128), b.local(V128), b.local(V128), b.local(V128), b.local(V128), b.local(V128)];
+    const [i, v, lo, hi, sumLo, sumHi, zeros, temp] = [I32, V128, V128, V128, V128, V128, V128, V128].map((t) => b.local(t));
     b.f32x4Const(Infinity).set(lo).f32x4Const(-Infinity).set(hi);
     b.block().i32(0).set(i).get(vectors).i32(0).op('le_s').brIf(0).loop();
-    b.get(src).get(i).i32(4).op('shl').op('add').v128Load(0).set(v);
+    b.get(src).get(i).i32(4).op('shl').op('add').v128Load(0);
+    emitTransform(b, transform, temp);
+    b.set(v);
     b.get(lo).get(v).f32x4('min').set(lo);
     b.get(hi).get(v).f32x4('max').set(hi);
     b.get(sumLo).get(v).v128('f64x2.promote_low_f32x4').v128('f64x2.add').set(sumLo);
@@ -55,7 +99,7 @@ const kernels = ((): WebAssembly.Module => {
     b.get(i).i32(1).op('add').tee(i).get(vectors).op('lt_s').brIf(0).end().end();
     b.i32(0).get(lo).v128Store(0).i32(0).get(hi).v128Store(16).i32(0).get(sumLo).v128Store(32);
     b.i32(0).get(sumHi).v128Store(48).i32(0).get(zeros).v128Store(64);
-    fns.push({ name: 'stats', params: [I32, I32], body: b });
+    fns.push({ name: `stats_${transform}`, params: [I32, I32], body: b });
   }
   // relu(src, dst, vectors) and negate(src, dst, vectors): max(v, +0) and 0 − v, four at a time.
   for (const name of ['relu', 'negate'] as const) {
@@ -70,13 +114,15 @@ const kernels = ((): WebAssembly.Module => {
     b.get(i).i32(1).op('add').tee(i).get(vectors).op('lt_s').brIf(0).end().end();
     fns.push({ name, params: [I32, I32, I32], body: b });
   }
-  // quantize(src, dst, blocks, min, span): 16 floats → 16 colour indices floor(fl32(fl32(v − min) / span) · 256), clamped.
-  {
+  // quantize_<t>(src, dst, blocks, min, span): 16 floats → 16 colour indices floor(fl32(fl32(v − min) / span) · 256), clamped.
+  for (const transform of TRANSFORMS) for (const gray of [false, true]) {
     const b = new FunctionBody(5);
     const [src, dst, blocks, min, span] = [0, 1, 2, 3, 4];
-    const [i, vmin, vspan, at] = [b.local(I32), b.local(V128), b.local(V128), b.local(I32)];
+    const [i, vmin, vspan, at, temp] = [b.local(I32), b.local(V128), b.local(V128), b.local(I32), b.local(V128)];
     const index = (offset: number): void => {
-      b.get(at).v128Load(offset).get(vmin).f32x4('sub').get(vspan).f32x4('div').f32x4Const(256).f32x4('mul').f32x4('floor');
+      b.get(at).v128Load(offset);
+      emitTransform(b, transform, temp);
+      b.get(vmin).f32x4('sub').get(vspan).f32x4('div').f32x4Const(256).f32x4('mul').f32x4('floor');
       b.f32x4Const(0).f32x4('max').f32x4Const(255).f32x4('min').v128('i32x4.trunc_sat_f32x4_s');
     };
     b.get(min).f32x4Splat().set(vmin).get(span).f32x4Splat().set(vspan);
@@ -88,9 +134,11 @@ const kernels = ((): WebAssembly.Module => {
     b.v128('i16x8.narrow_i32x4_u');
     index(32);
     index(48);
-    b.v128('i16x8.narrow_i32x4_u').v128('i8x16.narrow_i16x8_u').v128Store(0);
+    b.v128('i16x8.narrow_i32x4_u').v128('i8x16.narrow_i16x8_u');
+    if (gray) emitGrayLut(b, b.local(V128), b.local(V128));
+    b.v128Store(0);
     b.get(i).i32(1).op('add').tee(i).get(blocks).op('lt_s').brIf(0).end().end();
-    fns.push({ name: 'quantize', params: [I32, I32, I32, F32, F32], body: b });
+    fns.push({ name: `quantize_${transform}${gray ? '_gray' : ''}`, params: [I32, I32, I32, F32, F32], body: b });
   }
   // lut1(src, dst, n) and lut3(src, dst, n): colour indices through the table at SCRATCH.
   for (const channels of [1, 3]) {
@@ -105,59 +153,106 @@ const kernels = ((): WebAssembly.Module => {
     b.get(i).i32(1).op('add').tee(i).get(n).op('lt_s').brIf(0).end().end();
     fns.push({ name: `lut${channels}`, params: [I32, I32, I32], body: b });
   }
+  // down1 / down3(src, dst, sums, w, h, f, ow, oh): each output pixel the rounded mean of an f×f block
+  // (fewer at the right and bottom edges), summed in i32 per column block.
+  for (const channels of [1, 3]) {
+    const b = new FunctionBody(8);
+    const [src, dst, sums, w, h, f, ow, oh] = [0, 1, 2, 3, 4, 5, 6, 7];
+    const [oy, y, yEnd, rows, ox, p, pEnd, cell, k, n] = Array.from({ length: 10 }, () => b.local(I32));
+    const min = (a: () => void, c: () => void): void => {
+      a();
+      c();
+      a();
+      c();
+      b.op('lt_s').select();
+    };
+    b.i32(0).set(oy).loop();
+    // zero the column sums
+    b.i32(0).set(k).loop();
+    b.get(sums).get(k).i32(2).op('shl').op('add').i32(0).i32Store(0);
+    b.get(k).i32(1).op('add').tee(k).get(ow).i32(channels).op('mul').op('lt_s').brIf(0).end();
+    b.get(oy).get(f).op('mul').set(y);
+    min(() => b.get(h), () => b.get(y).get(f).op('add'));
+    b.set(yEnd);
+    b.get(yEnd).get(y).op('sub').set(rows);
+    b.loop(); // input rows of this block row
+    b.i32(0).set(ox).loop();
+    b.get(src).get(y).get(w).op('mul').get(ox).get(f).op('mul').op('add').i32(channels).op('mul').op('add').set(p);
+    min(() => b.get(w), () => b.get(ox).get(f).op('mul').get(f).op('add'));
+    b.get(ox).get(f).op('mul').op('sub').i32(channels).op('mul').get(p).op('add').set(pEnd);
+    b.get(sums).get(ox).i32(channels * 4).op('mul').op('add').set(cell);
+    b.loop();
+    for (let c = 0; c < channels; c++) {
+      b.get(cell).get(cell).i32Load(c * 4).get(p).load8(c).op('add').i32Store(c * 4);
+    }
+    b.get(p).i32(channels).op('add').tee(p).get(pEnd).op('lt_s').brIf(0).end();
+    b.get(ox).i32(1).op('add').tee(ox).get(ow).op('lt_s').brIf(0).end();
+    b.get(y).i32(1).op('add').tee(y).get(yEnd).op('lt_s').brIf(0).end();
+    // write the block means
+    b.i32(0).set(ox).loop();
+    min(() => b.get(w), () => b.get(ox).get(f).op('mul').get(f).op('add'));
+    b.get(ox).get(f).op('mul').op('sub').get(rows).op('mul').set(n);
+    for (let c = 0; c < channels; c++) {
+      b.get(dst).get(oy).get(ow).op('mul').get(ox).op('add').i32(channels).op('mul').op('add');
+      b.get(sums).get(ox).i32(channels * 4).op('mul').op('add').i32Load(c * 4).get(n).i32(1).op('shr_u').op('add').get(n).op('div_u');
+      b.store8(c);
+    }
+    b.get(ox).i32(1).op('add').tee(ox).get(ow).op('lt_s').brIf(0).end();
+    b.get(oy).i32(1).op('add').tee(oy).get(oh).op('lt_s').brIf(0).end();
+    fns.push({ name: `down${channels}`, params: [I32, I32, I32, I32, I32, I32, I32, I32], body: b });
+  }
   return new WebAssembly.Module(moduleBytes(fns));
 })();
 
 type Exports = Record<string, (...args: number[]) => void>;
 
-/** A fresh memory of at least `bytes` after the scratch area, with the kernels bound to it. */
-function instance(bytes: number): { memory: WebAssembly.Memory; fn: Exports } {
-  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((SCRATCH + bytes) / PAGE)) });
-  const fn = new WebAssembly.Instance(kernels, { env: { memory } }).exports as Exports;
-  return { memory, fn };
+/** The kernels bound to an arena's memory (instantiating a compiled module takes microseconds). */
+function bind(arena: Arena): Exports {
+  return new WebAssembly.Instance(kernels, { env: { memory: arena.memory } }).exports as Exports;
 }
+
+const offset = (view: ArrayBufferView): number => view.byteOffset;
 
 /**
- * OpenCV's gray of 8-bit pixels (1 or 3 channels), as float32(Y / 255).
- * @example simdGray(rgb, 3, width * height) // Float32Array
+ * OpenCV's gray of 8-bit pixels (1 or 3 channels), as float32(Y / 255), written into the arena.
+ * @example simdGray(rgb, 3, width * height, arena) // Float32Array in the arena
  */
-export function simdGray(pixels: Uint8Array, channels: 1 | 3, count: number): Float32Array {
-  const { memory, fn } = instance(count * channels + count * 4 + 4);
-  const src = SCRATCH;
-  const dst = align(src + count * channels);
-  new Uint8Array(memory.buffer, src, count * channels).set(pixels.subarray(0, count * channels));
-  fn[channels === 3 ? 'gray3' : 'gray1'](src, dst, count);
-  return new Float32Array(memory.buffer, dst, count);
+export function simdGray(pixels: Uint8Array, channels: 1 | 3, count: number, arena?: Arena): Float32Array {
+  const space = arena ?? createArena(arenaBytes(count, channels) + arenaBytes(count, 4));
+  const src = allocBytes(space, count * channels);
+  src.set(pixels.subarray(0, count * channels));
+  const dst = allocFloat32(space, count);
+  bind(space)[channels === 3 ? 'gray3' : 'gray1'](offset(src), offset(dst), count);
+  return dst;
 }
 
-/** Lane-wise partial results of {@link simdStats}, combined in a fixed order. */
+/** Statistics of a map, as {@link simdStats} computes them. */
 export interface RawStats {
   min: number;
   max: number;
+  /** float64 sum over eight lanes, combined in a fixed order: deterministic, not the left-to-right sum. */
   sum: number;
   zeros: number;
 }
 
 /**
- * Minimum, maximum, float64 sum and count of exact zeros of a float32 array. The sum is accumulated
- * in eight float64 lanes (value i goes to lane i mod 8 … ) and combined in a fixed order, so it is
- * deterministic; it is not the left-to-right sum.
- * @example simdStats(map.data).max
+ * Minimum, maximum, float64 sum and count of exact zeros of transformed float32 values.
+ * @example simdStats(conv.data, 'relu').max
  */
-export function simdStats(data: Float32Array): RawStats {
+export function simdStats(data: Float32Array, transform: Transform = 'none', arena?: Arena): RawStats {
+  const space = arena ?? createArena(arenaBytes(data.length, 4));
+  const src = float32In(space, data);
   const vectors = data.length >> 2;
-  const { memory, fn } = instance(vectors * 16);
-  new Float32Array(memory.buffer, SCRATCH, vectors * 4).set(data.subarray(0, vectors * 4));
-  fn.stats(SCRATCH, vectors);
-  const f32 = new Float32Array(memory.buffer, 0, 8);
-  const f64 = new Float64Array(memory.buffer, 32, 4);
-  const zeroLanes = new Int32Array(memory.buffer, 64, 4);
+  bind(space)[`stats_${transform}`](offset(src), vectors);
+  const f32 = new Float32Array(space.memory.buffer, 0, 8);
+  const f64 = new Float64Array(space.memory.buffer, 32, 4);
+  const lanes = new Int32Array(space.memory.buffer, 64, 4);
   let min = Math.min(f32[0], f32[1], f32[2], f32[3]);
   let max = Math.max(f32[4], f32[5], f32[6], f32[7]);
-  let sum = f64[0] + f64[2] + f64[1] + f64[3];
-  let zeros = zeroLanes[0] + zeroLanes[1] + zeroLanes[2] + zeroLanes[3];
+  let sum = f64[0] + f64[2] + (f64[1] + f64[3]);
+  let zeros = lanes[0] + lanes[1] + lanes[2] + lanes[3];
   for (let i = vectors * 4; i < data.length; i++) {
-    const v = data[i];
+    const v = transformValue(data[i], transform);
     if (v < min) min = v;
     if (v > max) max = v;
     sum += v;
@@ -167,56 +262,83 @@ export function simdStats(data: Float32Array): RawStats {
 }
 
 /**
- * `max(v, 0)` (ReLU) or `0 − v` (the exact negation, never −0) of every value.
+ * `max(v, 0)` (ReLU) or `0 − v` (the exact negation, never −0) of every value, into the arena.
  * @example simdMap(conv.data, 'relu')
  */
-export function simdMap(data: Float32Array, op: 'relu' | 'negate'): Float32Array {
+export function simdMap(data: Float32Array, op: 'relu' | 'negate', arena?: Arena): Float32Array {
+  const space = arena ?? createArena(arenaBytes(data.length, 8));
+  const src = float32In(space, data);
+  const dst = allocFloat32(space, data.length);
   const vectors = data.length >> 2;
-  const { memory, fn } = instance(data.length * 8 + 16);
-  const src = SCRATCH;
-  const dst = align(src + data.length * 4);
-  new Float32Array(memory.buffer, src, data.length).set(data);
-  fn[op](src, dst, vectors);
-  const out = new Float32Array(memory.buffer, dst, data.length);
-  for (let i = vectors * 4; i < data.length; i++) out[i] = op === 'relu' ? (data[i] > 0 ? data[i] : 0) : 0 - data[i];
-  return out;
+  bind(space)[op](offset(src), offset(dst), vectors);
+  for (let i = vectors * 4; i < data.length; i++) dst[i] = transformValue(data[i], op);
+  return dst;
 }
 
 /**
- * Colour indices 0..255 of float32 values: `floor(fl32(fl32(v − min) / span) · 256)` clamped, the
- * lanes rounding exactly as the scalar float32 steps do. `span` must be positive.
+ * Colour indices 0..255 of transformed float32 values: `floor(fl32(fl32(v − min) / span) · 256)`,
+ * clamped, the lanes rounding exactly as the scalar float32 steps do. `span` must be positive.
+ * With `grayLut` the indices go through matplotlib's gray table in the same pass: the finished tile.
  * @example simdQuantize(map.data, min, Math.fround(max - min))
  */
-export function simdQuantize(data: Float32Array, min: number, span: number): Uint8Array {
+export function simdQuantize(
+  data: Float32Array,
+  min: number,
+  span: number,
+  transform: Transform = 'none',
+  arena?: Arena,
+  into?: Uint8Array,
+  grayLut = false,
+): Uint8Array {
+  const space = arena ?? createArena(arenaBytes(data.length, 5));
+  const src = float32In(space, data);
+  const dst = into && into.buffer === space.memory.buffer && into.length >= data.length ? into.subarray(0, data.length) : allocBytes(space, data.length);
   const blocks = data.length >> 4;
-  const { memory, fn } = instance(data.length * 5 + 16);
-  const src = SCRATCH;
-  const dst = align(src + data.length * 4);
-  new Float32Array(memory.buffer, src, data.length).set(data);
-  fn.quantize(src, dst, blocks, min, span);
-  const out = new Uint8Array(memory.buffer, dst, data.length);
+  bind(space)[`quantize_${transform}${grayLut ? '_gray' : ''}`](offset(src), offset(dst), blocks, min, span);
   const fround = Math.fround;
   for (let i = blocks * 16; i < data.length; i++) {
-    const index = Math.floor(fround(fround(data[i] - min) / span) * 256);
-    out[i] = index > 255 ? 255 : index < 0 ? 0 : index;
+    const index = Math.floor(fround(fround(transformValue(data[i], transform) - min) / span) * 256);
+    const clamped = index > 255 ? 255 : index < 0 ? 0 : index;
+    dst[i] = grayLut ? GRAY_LUT[clamped] : clamped;
   }
-  return out;
+  return dst;
 }
 
 /**
- * Looks colour indices up in a table of 256 entries of 1 (gray) or 3 (RGB) bytes.
+ * Looks colour indices up in a table of 256 entries of 1 (gray) or 3 (RGB) bytes, into the arena
+ * (the indices themselves may be overwritten by later quantisations: they are scratch).
  * @example simdLookup(indices, GRAY_LUT, 1)
  */
-export function simdLookup(indices: Uint8Array, table: Uint8Array, channels: 1 | 3): Uint8Array {
-  const { memory, fn } = instance(256 * 3 + indices.length * (1 + channels));
-  const src = SCRATCH + 256 * 3;
-  const dst = src + indices.length;
-  new Uint8Array(memory.buffer, SCRATCH, table.length).set(table);
-  new Uint8Array(memory.buffer, src, indices.length).set(indices);
-  fn[channels === 1 ? 'lut1' : 'lut3'](src, dst, indices.length);
-  return new Uint8Array(memory.buffer, dst, indices.length * channels);
+export function simdLookup(indices: Uint8Array, table: Uint8Array, channels: 1 | 3, arena?: Arena): Uint8Array {
+  const space = arena ?? createArena(arenaBytes(indices.length, 1 + channels));
+  new Uint8Array(space.memory.buffer, SCRATCH, table.length).set(table);
+  let src = indices;
+  if (src.buffer !== space.memory.buffer) {
+    src = allocBytes(space, indices.length);
+    src.set(indices);
+  }
+  const dst = allocBytes(space, indices.length * channels);
+  bind(space)[channels === 1 ? 'lut1' : 'lut3'](offset(src), offset(dst), indices.length);
+  return dst;
 }
 
-function align(offset: number): number {
-  return (offset + 15) & ~15;
+
+/**
+ * Reduces an 8-bit image (1 or 3 channels) by a whole factor: each output pixel the rounded mean,
+ * `floor((sum + n/2) / n)`, of its f×f block (fewer pixels at the right and bottom edges).
+ * @example simdDownscale(tile.data, 4000, 3000, 1, 8) // 500×375 bytes
+ */
+export function simdDownscale(data: Uint8Array, width: number, height: number, channels: 1 | 3, factor: number): Uint8Array {
+  const ow = Math.ceil(width / factor);
+  const oh = Math.ceil(height / factor);
+  const space = createArena(arenaBytes(data.length, 1) + arenaBytes(ow * oh, channels) + arenaBytes(ow * channels, 4));
+  let src = data;
+  if (src.buffer !== space.memory.buffer) {
+    src = allocBytes(space, data.length);
+    src.set(data);
+  }
+  const dst = allocBytes(space, ow * oh * channels);
+  const sums = allocBytes(space, ow * channels * 4);
+  bind(space)[`down${channels}`](offset(src), offset(dst), offset(sums), width, height, factor, ow, oh);
+  return dst;
 }

@@ -2,9 +2,11 @@
  * Tiles: one image per map (as matplotlib's `imsave(map, cmap=...)` writes it) and one per filter
  * (drawn as the tutorial draws it: gray cells with each weight written in its cell).
  */
-import { applyColormap, type ColormapName } from './colormap.js';
+import { allocBytes, arenaBytes, createArena, type Arena } from './arena.js';
+import { colormapTable, GRAY_LUT, type ColormapName } from './colormap.js';
 import { drawText, measureText } from './font.js';
-import { mapRange, quantize } from './normalize.js';
+import { mapRange, mapStats } from './normalize.js';
+import { simdLookup, simdQuantize, type Transform } from './simd.js';
 import type { FloatMap, Kernel, Raster, ValueRange } from './types.js';
 
 /** A rendered tile and the value range that was mapped to the first and last colour. */
@@ -13,13 +15,47 @@ export interface Tile {
   range: ValueRange;
 }
 
+/** Where {@link renderMapTile} works: an arena to write into, and how to read the map. */
+export interface TileOptions {
+  /** Read the map through a transform (`relu`, `negate`, `negate-relu`) instead of materialising it. */
+  transform?: Transform;
+  /** Arena for the indices and the tile; a temporary one when absent. */
+  arena?: Arena;
+  /** Reusable scratch for the colour indices (at least width × height bytes, in the arena). */
+  indices?: Uint8Array;
+}
+
 /**
  * Renders a map, pixel-identical to `plt.imsave(map, cmap=colormap, vmin=range.min, vmax=range.max)`;
- * by default per-map min–max in matplotlib's gray.
+ * by default per-map min–max in matplotlib's gray. Quantisation and colour lookup run in SIMD.
  * @example renderMapTile(conv[0]).image // width × height gray pixels
  */
-export function renderMapTile(map: FloatMap, range: ValueRange = mapRange(map), colormap: ColormapName = 'gray'): Tile {
-  return { image: applyColormap(quantize(map, range), map.width, map.height, colormap), range };
+export function renderMapTile(map: FloatMap, range?: ValueRange, colormap: ColormapName = 'gray', options: TileOptions = {}): Tile {
+  const transform = options.transform ?? 'none';
+  const used = range ?? mapStats(map, transform, options.arena);
+  const count = map.width * map.height;
+  const arena = options.arena ?? createArena(arenaBytes(count, 5) + arenaBytes(count, 3));
+  const channels = colormap === 'gray' ? 1 : 3;
+  const min = Math.fround(used.min);
+  // matplotlib subtracts vmin from vmax in double and rounds once (see normalize.quantize).
+  const span = Math.fround(used.max - used.min);
+  let data: Uint8Array;
+  if (channels === 1) {
+    // Gray: quantisation and matplotlib's table in one pass, straight into the tile.
+    data = allocBytes(arena, count);
+    if (span > 0) simdQuantize(map.data, min, span, transform, arena, data, true);
+    else data.fill(GRAY_LUT[0]);
+  } else {
+    let indices: Uint8Array;
+    if (span > 0) {
+      indices = simdQuantize(map.data, min, span, transform, arena, options.indices);
+    } else {
+      indices = options.indices?.subarray(0, count) ?? allocBytes(arena, count);
+      indices.fill(0);
+    }
+    data = simdLookup(indices, colormapTable(colormap), 3, arena);
+  }
+  return { image: { width: map.width, height: map.height, channels, data }, range: { min: used.min, max: used.max } };
 }
 
 /** Scale of the weight labels in filter tiles: the bundled font doubled. */

@@ -10,9 +10,9 @@ export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
 
-type I32Op = 'add' | 'sub' | 'mul' | 'lt_s' | 'gt_s' | 'ge_s' | 'le_s' | 'lt_u' | 'shr_u' | 'shl' | 'and';
+type I32Op = 'add' | 'sub' | 'mul' | 'div_u' | 'lt_s' | 'gt_s' | 'ge_s' | 'le_s' | 'lt_u' | 'shr_u' | 'shl' | 'and';
 const I32_OPS: Record<I32Op, number> = {
-  add: 0x6a, sub: 0x6b, mul: 0x6c, lt_s: 0x48, lt_u: 0x49, gt_s: 0x4a, le_s: 0x4c, ge_s: 0x4e, shl: 0x74, shr_u: 0x76, and: 0x71,
+  add: 0x6a, sub: 0x6b, mul: 0x6c, div_u: 0x6e, lt_s: 0x48, lt_u: 0x49, gt_s: 0x4a, le_s: 0x4c, ge_s: 0x4e, shl: 0x74, shr_u: 0x76, and: 0x71,
 };
 type FloatOp = 'f32.div' | 'f32.convert_i32_u' | 'f64.add';
 const FLOAT_OPS: Record<FloatOp, number> = { 'f32.div': 0x95, 'f32.convert_i32_u': 0xb3, 'f64.add': 0xa0 };
@@ -24,7 +24,14 @@ type V128Op =
   | 'i32x4.add'
   | 'f64x2.promote_low_f32x4'
   | 'f64x2.add'
-  | 'f32x4.neg';
+  | 'f32x4.neg'
+  | 'i8x16.swizzle'
+  | 'i8x16.shr_u'
+  | 'i8x16.sub'
+  | 'i8x16.add'
+  | 'i8x16.ne'
+  | 'v128.and'
+  | 'v128.or';
 const V128_OPS: Record<V128Op, number> = {
   'i32x4.trunc_sat_f32x4_s': 0xf8,
   'i16x8.narrow_i32x4_u': 0x86,
@@ -34,6 +41,13 @@ const V128_OPS: Record<V128Op, number> = {
   'f64x2.promote_low_f32x4': 0x5f,
   'f64x2.add': 0xf0,
   'f32x4.neg': 0xe1,
+  'i8x16.swizzle': 0x0e,
+  'i8x16.shr_u': 0x6d,
+  'i8x16.sub': 0x71,
+  'i8x16.add': 0x6e,
+  'i8x16.ne': 0x24,
+  'v128.and': 0x4e,
+  'v128.or': 0x50,
 };
 
 /** Unsigned LEB128. */
@@ -157,6 +171,10 @@ export class FunctionBody {
     this.code.push(0x36, 2, ...uleb(offset));
     return this;
   }
+  i32Load(offset: number): this {
+    this.code.push(0x28, 2, ...uleb(offset));
+    return this;
+  }
   f32Load(offset: number): this {
     this.code.push(0x2a, 2, ...uleb(offset));
     return this;
@@ -177,6 +195,12 @@ export class FunctionBody {
   v128Store(offset: number): this {
     this.simd(0x0b);
     this.code.push(0, ...uleb(offset));
+    return this;
+  }
+  /** A v128 constant of 16 bytes. */
+  v128Const(bytes: readonly number[]): this {
+    this.simd(0x0c);
+    this.code.push(...bytes.map((b) => b & 0xff));
     return this;
   }
   /** A v128 constant of four equal float32 lanes. */
