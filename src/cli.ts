@@ -65,7 +65,7 @@ function buildProgram(io: CliIo): Command {
     .option('--no-labels', 'no titles, labels or legends in grid.png')
     .option('--no-grid', 'do not write grid.png')
     .option('--background <colour>', 'flatten transparency onto this colour (#rrggbb, r,g,b or a name) instead of dropping alpha')
-    .option('--compression <0-9>', 'PNG zlib level (default 6)')
+    .option('--compression <0-9>', 'PNG zlib level, 0 (fastest) to 9 (smallest) (default 1)')
     .addOption(new Option('--max-pixels <n>', 'refuse images with more pixels than this (checked from the header)').default(undefined, '100000000'))
     .addHelpText(
       'after',

@@ -17,6 +17,14 @@ export interface SimdFilter {
   kernel: Kernel;
   /** The bias goes into the accumulator first (PyTorch's oneDNN order) rather than last. */
   biasFirst: boolean;
+  /** Also store `0 − map`, the exact map of the negated kernel (the tutorial's twins). */
+  negated?: boolean;
+}
+
+/** A filter's map, and its negation when asked for. */
+export interface SimdResult {
+  map: FloatMap;
+  negated?: FloatMap;
 }
 
 /** Filters that share one pass over the input (their taps share loads); more would spill registers. */
@@ -43,18 +51,22 @@ export function productsExact(kernel: Kernel): boolean {
  *
  * @example convolveSimd(gray, [{ kernel, biasFirst: true }]) // [map]
  */
-export function convolveSimd(input: FloatMap, filters: readonly SimdFilter[], arena?: Arena): FloatMap[] {
+export function convolveSimd(input: FloatMap, filters: readonly SimdFilter[], arena?: Arena): SimdResult[] {
   const { width: kw, height: kh } = filters[0].kernel;
   const iw = input.width;
   const ow = iw - kw + 1;
   const oh = input.height - kh + 1;
-  const space = arena ?? createArena(arenaBytes(input.data.length, 4) + filters.length * arenaBytes(ow * oh, 4));
+  const outputs = filters.reduce((n, f) => n + (f.negated ? 2 : 1), 0);
+  const space = arena ?? createArena(arenaBytes(input.data.length, 4) + outputs * arenaBytes(ow * oh, 4));
   const source = float32In(space, input.data);
-  const outputs = filters.map(() => allocFloat32(space, ow * oh));
-  const body = passBody(filters, iw, ow, oh, source.byteOffset, outputs.map((o) => o.byteOffset));
+  const maps = filters.map((f) => ({ data: allocFloat32(space, ow * oh), negated: f.negated ? allocFloat32(space, ow * oh) : undefined }));
+  const body = passBody(filters, iw, ow, oh, source.byteOffset, maps.map((m) => [m.data.byteOffset, m.negated?.byteOffset]));
   const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([{ name: 'run', params: [], body }])), { env: { memory: space.memory } });
   (instance.exports.run as () => void)();
-  return outputs.map((data) => ({ width: ow, height: oh, data }));
+  return maps.map((m) => ({
+    map: { width: ow, height: oh, data: m.data },
+    ...(m.negated ? { negated: { width: ow, height: oh, data: m.negated } } : {}),
+  }));
 }
 
 /**
@@ -62,7 +74,14 @@ export function convolveSimd(input: FloatMap, filters: readonly SimdFilter[], ar
  * left to end at the row's end, recomputing a few pixels identically), every tap loaded once and
  * accumulated into each filter's register.
  */
-function passBody(filters: readonly SimdFilter[], iw: number, ow: number, oh: number, inOffset: number, outOffsets: readonly number[]): FunctionBody {
+function passBody(
+  filters: readonly SimdFilter[],
+  iw: number,
+  ow: number,
+  oh: number,
+  inOffset: number,
+  outOffsets: readonly (readonly [number, number | undefined])[],
+): FunctionBody {
   const body = new FunctionBody(0);
   const y = body.local(I32);
   const x = body.local(I32);
@@ -101,10 +120,11 @@ function passBody(filters: readonly SimdFilter[], iw: number, ow: number, oh: nu
     }
   }
   filters.forEach((filter, f) => {
-    body.get(outRow).get(at).op('add');
-    body.get(acc[f]);
-    if (!filter.biasFirst && filter.kernel.bias !== 0) body.f32x4Const(filter.kernel.bias).f32x4('add');
-    body.v128Store(outOffsets[f]);
+    if (!filter.biasFirst && filter.kernel.bias !== 0) body.get(acc[f]).f32x4Const(filter.kernel.bias).f32x4('add').set(acc[f]);
+    body.get(outRow).get(at).op('add').get(acc[f]).v128Store(outOffsets[f][0]);
+    const negated = outOffsets[f][1];
+    // 0 − acc, not −acc: an exact zero stays +0, as PyTorch's sum for the negated kernel gives it.
+    if (negated !== undefined) body.get(outRow).get(at).op('add').f32x4Const(0).get(acc[f]).f32x4('sub').v128Store(negated);
   });
   body.get(x).i32(16).op('add').tee(x).i32(ow * 4).op('lt_s').brIf(0);
   body.end();

@@ -37,6 +37,8 @@ export interface ConvolveOptions {
   subject?: string;
   /** Where the SIMD path writes its maps (a fresh arena per pass when absent). */
   arena?: Arena;
+  /** Allow the WebAssembly SIMD path (same results, faster). Default true; false for the scalar loops. */
+  simd?: boolean;
 }
 
 /** Output size of a valid, stride-1 cross-correlation: (H − kh + 1) × (W − kw + 1). */
@@ -64,7 +66,7 @@ export function convolve(input: Planes, kernel: Kernel, options: ConvolveOptions
   const oneDnn = usesOneDnnOrder(planes[0], planes.length, kernel, layer);
   const fused = options.exact === true && !productsExact(kernel);
   if (planes.length === 1 && isPlainLayer(layer)) {
-    if (canUseSimd(planes[0], kernel, fused)) return convolveSimd(planes[0], [{ kernel, biasFirst: oneDnn }])[0];
+    if (options.simd !== false && canUseSimd(planes[0], kernel, fused)) return convolveSimd(planes[0], [{ kernel, biasFirst: oneDnn }], options.arena)[0].map;
     return convolvePlain(planes[0], kernel, size, oneDnn, fused);
   }
   return convolveGeneral(planes, kernel, layer, size, oneDnn, fused);
@@ -190,7 +192,7 @@ export function convolveBank(input: Planes, kernels: readonly Kernel[], options:
   const maps: (FloatMap | undefined)[] = new Array(kernels.length);
   const twinOf = kernels.map((kernel, i) => kernels.findIndex((other, j) => j < i && isNegation(other, kernel)));
   // The SIMD path: plain layer, gray input; kernels of one size share passes, up to four at a time.
-  if (!Array.isArray(input) && isPlainLayer(layer)) {
+  if (!Array.isArray(input) && isPlainLayer(layer) && options.simd !== false) {
     const gray = input as FloatMap;
     const pending = new Map<string, { index: number; filter: SimdFilter }[]>();
     kernels.forEach((kernel, i) => {
@@ -199,13 +201,20 @@ export function convolveBank(input: Planes, kernels: readonly Kernel[], options:
       if (!canUseSimd(gray, kernel, options.exact === true && !productsExact(kernel))) return;
       const key = `${kernel.width}x${kernel.height}`;
       const group = pending.get(key) ?? [];
-      group.push({ index: i, filter: { kernel, biasFirst: usesOneDnnOrder(gray, 1, kernel, layer) } });
+      const negated = twinOf.includes(i);
+      group.push({ index: i, filter: { kernel, biasFirst: usesOneDnnOrder(gray, 1, kernel, layer), negated } });
       pending.set(key, group);
     });
     for (const group of pending.values()) {
       for (let start = 0; start < group.length; start += SIMD_GROUP) {
         const chunk = group.slice(start, start + SIMD_GROUP);
-        convolveSimd(gray, chunk.map((entry) => entry.filter), options.arena).forEach((map, j) => (maps[chunk[j].index] = map));
+        convolveSimd(gray, chunk.map((entry) => entry.filter), options.arena).forEach((result, j) => {
+          const index = chunk[j].index;
+          maps[index] = result.map;
+          twinOf.forEach((twin, t) => {
+            if (twin === index) maps[t] = result.negated;
+          });
+        });
       }
     }
   }

@@ -8,7 +8,7 @@ import { invalidParameter } from './errors.js';
 import type { Raster } from './types.js';
 
 /** Default zlib level for PNG output (0 fastest and largest, 9 smallest). */
-export const DEFAULT_COMPRESSION = 6;
+export const DEFAULT_COMPRESSION = 1;
 
 /** Options for {@link encodePng}. */
 export interface EncodeOptions {

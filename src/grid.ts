@@ -6,6 +6,7 @@
  */
 import { applyColormap, type ColormapName } from './colormap.js';
 import { BASELINE, drawText, GLYPH_HEIGHT, measureText } from './font.js';
+import type { Arena } from './arena.js';
 import { simdDownscale } from './simd.js';
 import type { GrayImage, Raster, ValueRange } from './types.js';
 
@@ -162,11 +163,11 @@ function drawCentred(ink: GrayImage, text: string, x0: number, width: number, y:
  * less, each output pixel the rounded mean of an f×f block (fewer at the right and bottom edges).
  * @example downscaleArea(image, 512) // a 4000×3000 image becomes 500×375 (f = 8)
  */
-export function downscaleArea<T extends GrayImage & { channels?: 1 | 3 }>(image: T, maxSide: number): T {
+export function downscaleArea<T extends GrayImage & { channels?: 1 | 3 }>(image: T, maxSide: number, arena?: Arena): T {
   const factor = Math.ceil(Math.max(image.width, image.height) / maxSide);
   if (factor <= 1) return image;
   const channels = image.channels ?? 1;
-  const data = simdDownscale(image.data, image.width, image.height, channels, factor);
+  const data = simdDownscale(image.data, image.width, image.height, channels, factor, arena);
   return { ...image, width: Math.ceil(image.width / factor), height: Math.ceil(image.height / factor), data };
 }
 

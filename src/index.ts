@@ -11,7 +11,8 @@ export { checkBank, kernelFromRows, kernelRows, makeKernel, MAX_FILTERS, MAX_KER
 export { isPresetName, listPresets, presetKernels, PRESETS, type Preset } from './presets.js';
 export { parseInlineKernels, parseKernelFile } from './kernel-parse.js';
 export { DEFAULT_LAYER, layerOutputSize, resolvePadding, type LayerOptions, type Padding, type PaddingSpec } from './layer.js';
-export { checkFits, convolve, convolveBank, outputSize, type Planes } from './convolve.js';
+export { allocFloat32, createArena, type Arena } from './arena.js';
+export { checkFits, convolve, convolveBank, outputSize, type ConvolveOptions, type Planes } from './convolve.js';
 export { activate, activationName, DEFAULT_LEAKY_SLOPE, maxPool, relu, RELU, type Activation } from './activate.js';
 export { mapRange, mapStats, NORMALIZE_MODES, quantize, stageRanges, type MapStats, type NormalizeMode } from './normalize.js';
 export { applyColormap, applyGray, COLORMAP_NAMES, colormapTable, DIVERGING_COLORMAPS, GRAY_LUT, parseColormap, type ColormapName } from './colormap.js';

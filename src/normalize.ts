@@ -4,7 +4,7 @@
  * Normalising in float64 instead moves up to ~100 pixels per map by one level.
  */
 import type { Arena } from './arena.js';
-import { simdStats, type Transform } from './simd.js';
+import { deriveStats, simdStats, type RawStats, type Transform } from './simd.js';
 import type { FloatMap, ValueRange } from './types.js';
 
 /**
@@ -69,14 +69,22 @@ export interface MapStats extends ValueRange {
 
 /**
  * Minimum, maximum, mean and fraction of zeros of a map (of its transformed values: `relu`, `negate`,
- * so a ReLU or negated map need not exist). The mean is accumulated in float64 over eight SIMD lanes,
- * combined in a fixed order: deterministic to the last bit, though not the left-to-right sum.
+ * so a ReLU or negated map need not exist). The mean is the sum of the positive values plus the sum
+ * of the negative ones, each accumulated in float64 over eight SIMD lanes and combined in a fixed
+ * order, over the count: deterministic to the last bit, though not the left-to-right sum.
  * @example mapStats({ width: 2, height: 1, data: Float32Array.of(0, 1) }) // { min: 0, max: 1, mean: 0.5, zeroFraction: 0.5 }
  */
 export function mapStats(map: FloatMap, transform: Transform = 'none', arena?: Arena): MapStats {
-  const raw = simdStats(map.data, transform, arena);
-  const count = map.data.length;
-  return { min: raw.min, max: raw.max, mean: raw.sum / count, zeroFraction: raw.zeros / count };
+  return statsOf(simdStats(map.data, arena), transform);
+}
+
+/**
+ * The manifest's statistics of a transform of a map, from one {@link simdStats} pass.
+ * @example statsOf(raw, 'relu').zeroFraction
+ */
+export function statsOf(raw: RawStats, transform: Transform = 'none'): MapStats {
+  const { min, max, sum, zeros } = deriveStats(raw, transform);
+  return { min, max, mean: sum / raw.count, zeroFraction: zeros / raw.count };
 }
 
 /**

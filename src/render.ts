@@ -18,8 +18,8 @@ import { composeGrid, downscaleArea, formatValue, GRID_MAX_TILE_SIDE, type GridR
 import { checkBank, kernelRows, toColourKernel, tutorialKernels } from './kernels.js';
 import { DEFAULT_LAYER, layerOutputSize, resolvePadding, type LayerOptions } from './layer.js';
 import { hexColour, MANIFEST_SCHEMA_VERSION, serializeManifest, sha256, type FileKind, type Manifest, type ManifestFile } from './manifest.js';
-import { mapStats, rangesFromOwn, type MapStats, type NormalizeMode } from './normalize.js';
-import { simdGray, simdMap, type Transform } from './simd.js';
+import { mapStats, rangesFromOwn, statsOf, type MapStats, type NormalizeMode } from './normalize.js';
+import { simdGray, simdMap, simdStats, type RawStats, type Transform } from './simd.js';
 import { renderFilterTile, renderMapTile, zoomRaster, type Tile } from './tiles.js';
 import type { FloatMap, Kernel, Raster, ValueRange } from './types.js';
 import type { OutputFile } from './write.js';
@@ -54,7 +54,7 @@ export interface RenderOptions {
   background?: Rgb;
   /** Refuse larger images (width × height), checked from the header. Default 100 000 000. */
   maxPixels?: number;
-  /** PNG zlib level, 0 to 9. Default 6. */
+  /** PNG zlib level, 0 to 9. Default 1 (see the README for the measured trade-off). */
   compression?: number;
   /** The input's file name for the manifest and messages. Default `input`. */
   inputName?: string;
@@ -190,17 +190,25 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
       ...entry,
       png: encodePng(entry.tile.image, encodeOptions),
       pixelsSha256: sha256(entry.tile.image.data),
-      thumbnail: downscaleArea(entry.tile.image, maxSide),
+      thumbnail: downscaleArea(entry.tile.image, maxSide, arena),
     });
   };
-  const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, undefined, 'gray', { arena, indices });
-  add({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: mapStats(gray, 'none', arena), label: color ? 'Colour image' : 'Gray image' });
+  const grayStats = mapStats(gray, 'none', arena);
+  const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, grayStats, 'gray', { arena, indices });
+  add({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: grayStats, label: color ? 'Colour image' : 'Gray image' });
   kernels.forEach((kernel, i) => {
     const weights = { width: kernel.weights.length, height: 1, data: kernel.weights };
     add({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), stats: mapStats(weights), label: `Filter ${i + 1}` });
   });
+  // One statistics pass per stored map serves every view of it (twin, ReLU, both).
+  const rawStats = new Map<Float32Array, RawStats>();
+  const statsOfView = (view: MapView): MapStats => {
+    let raw = rawStats.get(view.map.data);
+    if (!raw) rawStats.set(view.map.data, (raw = simdStats(view.map.data, arena)));
+    return statsOf(raw, view.transform);
+  };
   for (const stage of stages) {
-    const stats = stage.views.map((view) => mapStats(view.map, view.transform, arena));
+    const stats = stage.views.map(statsOfView);
     const ranges = rangesFromOwn(stats, normalize, options.range);
     stage.views.forEach((view, i) => {
       const tile = zoomTile(renderMapTile(view.map, ranges[i], colormap, { transform: view.transform, arena, indices }), zoom);

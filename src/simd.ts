@@ -56,18 +56,40 @@ export function transformValue(v: number, transform: Transform): number {
 const kernels = ((): WebAssembly.Module => {
   const fns: { name: string; params: number[]; body: FunctionBody }[] = [];
 
-  // gray3(src, dst, n): OpenCV's BGR2GRAY on interleaved RGB, then float32(Y / 255).
+  // gray3(src, dst, blocks): OpenCV's BGR2GRAY on interleaved RGB, then float32(Y / 255), 16 pixels a block:
+  // the 48 bytes are split into R, G and B by shuffles, widened to i32 lanes, weighted, shifted, and
+  // divided in float32 (exact operands, one rounding: the same as Math.fround(Y / 255)).
   {
     const b = new FunctionBody(3);
-    const [src, dst, n] = [0, 1, 2];
-    const i = b.local(I32);
-    b.block().i32(0).set(i).get(n).i32(0).op('le_s').brIf(0).loop();
-    b.get(dst).get(i).i32(2).op('shl').op('add'); // address for the store
-    b.get(src).get(i).i32(3).op('mul').op('add').load8(0).i32(9798).op('mul');
-    b.get(src).get(i).i32(3).op('mul').op('add').load8(1).i32(19235).op('mul').op('add');
-    b.get(src).get(i).i32(3).op('mul').op('add').load8(2).i32(3735).op('mul').op('add');
-    b.i32(16384).op('add').i32(15).op('shr_u').float('f32.convert_i32_u').f32(255).float('f32.div').f32Store(0);
-    b.get(i).i32(1).op('add').tee(i).get(n).op('lt_s').brIf(0).end().end();
+    const [src, dst, blocks] = [0, 1, 2];
+    const [i, at, a, bb, c, r, g, bl] = [I32, I32, V128, V128, V128, V128, V128, V128].map((t) => b.local(t));
+    const gather = (first: number[], second: number[], into: number): void => {
+      const pad = (lanes: number[]): number[] => [...lanes, ...new Array(16 - lanes.length).fill(0)];
+      b.get(a).get(bb).shuffle(pad(first)).get(c).shuffle(second).set(into);
+    };
+    const widen = (channel: number, quarter: number): void => {
+      b.get(channel).v128(quarter < 2 ? 'i16x8.extend_low_i8x16_u' : 'i16x8.extend_high_i8x16_u');
+      b.v128(quarter % 2 === 0 ? 'i32x4.extend_low_i16x8_u' : 'i32x4.extend_high_i16x8_u');
+    };
+    const range = (n: number): number[] => Array.from({ length: n }, (_, k) => k);
+    b.block().i32(0).set(i).get(blocks).i32(0).op('le_s').brIf(0).loop();
+    b.get(src).get(i).i32(48).op('mul').op('add').set(at);
+    b.get(at).v128Load(0).set(a).get(at).v128Load(16).set(bb).get(at).v128Load(32).set(c);
+    gather([0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30], [...range(11), 17, 20, 23, 26, 29], r);
+    gather([1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31], [...range(11), 18, 21, 24, 27, 30], g);
+    gather([2, 5, 8, 11, 14, 17, 20, 23, 26, 29], [...range(10), 16, 19, 22, 25, 28, 31], bl);
+    for (let q = 0; q < 4; q++) {
+      b.get(dst).get(i).i32(6).op('shl').op('add');
+      widen(r, q);
+      b.i32x4Const(9798).v128('i32x4.mul');
+      widen(g, q);
+      b.i32x4Const(19235).v128('i32x4.mul').v128('i32x4.add');
+      widen(bl, q);
+      b.i32x4Const(3735).v128('i32x4.mul').v128('i32x4.add');
+      b.i32x4Const(16384).v128('i32x4.add').i32(15).v128('i32x4.shr_u');
+      b.v128('f32x4.convert_i32x4_s').f32x4Const(255).f32x4('div').v128Store(q * 16);
+    }
+    b.get(i).i32(1).op('add').tee(i).get(blocks).op('lt_s').brIf(0).end().end();
     fns.push({ name: 'gray3', params: [I32, I32, I32], body: b });
   }
   // gray1(src, dst, n): 8-bit gray to float32(Y / 255).
@@ -81,25 +103,31 @@ const kernels = ((): WebAssembly.Module => {
     b.get(i).i32(1).op('add').tee(i).get(n).op('lt_s').brIf(0).end().end();
     fns.push({ name: 'gray1', params: [I32, I32, I32], body: b });
   }
-  // stats_<t>(src, vectors): lane-wise min, max, float64 sums (low and high pairs) and zero counts at 0..79.
-  for (const transform of TRANSFORMS) {
+  // stats(src, vectors): lane-wise min, max, float64 sums of the positive and of the negative values
+  // (low and high lane pairs), and counts of zeros and negatives, at 0..127. One pass serves a map,
+  // its ReLU, its negation and the negation's ReLU (see deriveStats).
+  {
     const b = new FunctionBody(2);
     const [src, vectors] = [0, 1];
-    const [i, v, lo, hi, sumLo, sumHi, zeros, temp] = [I32, V128, V128, V128, V128, V128, V128, V128].map((t) => b.local(t));
+    const [i, v, lo, hi, posLo, posHi, negLo, negHi, zeros, negatives, part] = [I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128].map((t) => b.local(t));
+    const accumulate = (sumLo: number, sumHi: number): void => {
+      b.get(sumLo).get(part).v128('f64x2.promote_low_f32x4').v128('f64x2.add').set(sumLo);
+      b.get(sumHi).get(part).get(part).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v128('f64x2.promote_low_f32x4').v128('f64x2.add').set(sumHi);
+    };
     b.f32x4Const(Infinity).set(lo).f32x4Const(-Infinity).set(hi);
     b.block().i32(0).set(i).get(vectors).i32(0).op('le_s').brIf(0).loop();
-    b.get(src).get(i).i32(4).op('shl').op('add').v128Load(0);
-    emitTransform(b, transform, temp);
-    b.set(v);
+    b.get(src).get(i).i32(4).op('shl').op('add').v128Load(0).set(v);
     b.get(lo).get(v).f32x4('min').set(lo);
     b.get(hi).get(v).f32x4('max').set(hi);
-    b.get(sumLo).get(v).v128('f64x2.promote_low_f32x4').v128('f64x2.add').set(sumLo);
-    b.get(sumHi).get(v).get(v).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v128('f64x2.promote_low_f32x4').v128('f64x2.add').set(sumHi);
+    b.get(v).f32x4Const(0).f32x4('max').set(part);
+    accumulate(posLo, posHi);
+    b.get(v).f32x4Const(0).f32x4('min').set(part);
+    accumulate(negLo, negHi);
     b.get(zeros).get(v).f32x4Const(0).f32x4('eq').v128('i32x4.sub').set(zeros);
+    b.get(negatives).get(v).f32x4Const(0).f32x4('lt').v128('i32x4.sub').set(negatives);
     b.get(i).i32(1).op('add').tee(i).get(vectors).op('lt_s').brIf(0).end().end();
-    b.i32(0).get(lo).v128Store(0).i32(0).get(hi).v128Store(16).i32(0).get(sumLo).v128Store(32);
-    b.i32(0).get(sumHi).v128Store(48).i32(0).get(zeros).v128Store(64);
-    fns.push({ name: `stats_${transform}`, params: [I32, I32], body: b });
+    [lo, hi, posLo, posHi, negLo, negHi, zeros, negatives].forEach((local, k) => b.i32(0).get(local).v128Store(k * 16));
+    fns.push({ name: 'stats', params: [I32, I32], body: b });
   }
   // relu(src, dst, vectors) and negate(src, dst, vectors): max(v, +0) and 0 − v, four at a time.
   for (const name of ['relu', 'negate'] as const) {
@@ -159,6 +187,7 @@ const kernels = ((): WebAssembly.Module => {
     const b = new FunctionBody(8);
     const [src, dst, sums, w, h, f, ow, oh] = [0, 1, 2, 3, 4, 5, 6, 7];
     const [oy, y, yEnd, rows, ox, p, pEnd, cell, k, n] = Array.from({ length: 10 }, () => b.local(I32));
+    const acc = Array.from({ length: channels }, () => b.local(I32));
     const min = (a: () => void, c: () => void): void => {
       a();
       c();
@@ -181,11 +210,11 @@ const kernels = ((): WebAssembly.Module => {
     min(() => b.get(w), () => b.get(ox).get(f).op('mul').get(f).op('add'));
     b.get(ox).get(f).op('mul').op('sub').i32(channels).op('mul').get(p).op('add').set(pEnd);
     b.get(sums).get(ox).i32(channels * 4).op('mul').op('add').set(cell);
+    for (let ch = 0; ch < channels; ch++) b.i32(0).set(acc[ch]);
     b.loop();
-    for (let c = 0; c < channels; c++) {
-      b.get(cell).get(cell).i32Load(c * 4).get(p).load8(c).op('add').i32Store(c * 4);
-    }
+    for (let ch = 0; ch < channels; ch++) b.get(acc[ch]).get(p).load8(ch).op('add').set(acc[ch]);
     b.get(p).i32(channels).op('add').tee(p).get(pEnd).op('lt_s').brIf(0).end();
+    for (let ch = 0; ch < channels; ch++) b.get(cell).get(cell).i32Load(ch * 4).get(acc[ch]).op('add').i32Store(ch * 4);
     b.get(ox).i32(1).op('add').tee(ox).get(ow).op('lt_s').brIf(0).end();
     b.get(y).i32(1).op('add').tee(y).get(yEnd).op('lt_s').brIf(0).end();
     // write the block means
@@ -222,43 +251,87 @@ export function simdGray(pixels: Uint8Array, channels: 1 | 3, count: number, are
   const src = allocBytes(space, count * channels);
   src.set(pixels.subarray(0, count * channels));
   const dst = allocFloat32(space, count);
-  bind(space)[channels === 3 ? 'gray3' : 'gray1'](offset(src), offset(dst), count);
+  if (channels === 3) {
+    const blocks = count >> 4;
+    bind(space).gray3(offset(src), offset(dst), blocks);
+    for (let i = blocks * 16; i < count; i++) {
+      dst[i] = Math.fround(((9798 * pixels[3 * i] + 19235 * pixels[3 * i + 1] + 3735 * pixels[3 * i + 2] + 16384) >> 15) / 255);
+    }
+  } else {
+    bind(space).gray1(offset(src), offset(dst), count);
+  }
   return dst;
 }
 
-/** Statistics of a map, as {@link simdStats} computes them. */
+/** One pass of statistics over a map, from which those of its transforms follow exactly. */
 export interface RawStats {
+  count: number;
   min: number;
   max: number;
-  /** float64 sum over eight lanes, combined in a fixed order: deterministic, not the left-to-right sum. */
+  /** float64 sums of the positive and of the negative values, over eight lanes in a fixed order. */
+  positiveSum: number;
+  negativeSum: number;
+  zeros: number;
+  negatives: number;
+}
+
+/**
+ * Minimum, maximum, sums of the positive and negative values (float64, lane-wise, combined in a fixed
+ * order) and counts of zeros and negatives of a float32 array, in one SIMD pass.
+ * @example deriveStats(simdStats(conv.data), 'relu').max
+ */
+export function simdStats(data: Float32Array, arena?: Arena): RawStats {
+  const space = arena ?? createArena(arenaBytes(data.length, 4));
+  const src = float32In(space, data);
+  const vectors = data.length >> 2;
+  bind(space).stats(offset(src), vectors);
+  const f32 = new Float32Array(space.memory.buffer, 0, 8);
+  const f64 = new Float64Array(space.memory.buffer, 32, 8);
+  const lanes = new Int32Array(space.memory.buffer, 96, 8);
+  let min = Math.min(f32[0], f32[1], f32[2], f32[3]);
+  let max = Math.max(f32[4], f32[5], f32[6], f32[7]);
+  let positiveSum = f64[0] + f64[2] + (f64[1] + f64[3]);
+  let negativeSum = f64[4] + f64[6] + (f64[5] + f64[7]);
+  let zeros = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+  let negatives = lanes[4] + lanes[5] + lanes[6] + lanes[7];
+  for (let i = vectors * 4; i < data.length; i++) {
+    const v = data[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (v > 0) positiveSum += v;
+    else if (v < 0) {
+      negativeSum += v;
+      negatives++;
+    } else zeros++;
+  }
+  return { count: data.length, min, max, positiveSum, negativeSum, zeros, negatives };
+}
+
+/** Statistics of a map as seen through a transform. */
+export interface TransformedStats {
+  min: number;
+  max: number;
   sum: number;
   zeros: number;
 }
 
 /**
- * Minimum, maximum, float64 sum and count of exact zeros of transformed float32 values.
- * @example simdStats(conv.data, 'relu').max
+ * The statistics of a transform of the map, exactly: negating swaps and negates the extremes and
+ * sums (float64 addition is symmetric), ReLU keeps the positive side and counts the rest as zeros.
+ * @example deriveStats(raw, 'negate-relu').max // max(−min, 0)
  */
-export function simdStats(data: Float32Array, transform: Transform = 'none', arena?: Arena): RawStats {
-  const space = arena ?? createArena(arenaBytes(data.length, 4));
-  const src = float32In(space, data);
-  const vectors = data.length >> 2;
-  bind(space)[`stats_${transform}`](offset(src), vectors);
-  const f32 = new Float32Array(space.memory.buffer, 0, 8);
-  const f64 = new Float64Array(space.memory.buffer, 32, 4);
-  const lanes = new Int32Array(space.memory.buffer, 64, 4);
-  let min = Math.min(f32[0], f32[1], f32[2], f32[3]);
-  let max = Math.max(f32[4], f32[5], f32[6], f32[7]);
-  let sum = f64[0] + f64[2] + (f64[1] + f64[3]);
-  let zeros = lanes[0] + lanes[1] + lanes[2] + lanes[3];
-  for (let i = vectors * 4; i < data.length; i++) {
-    const v = transformValue(data[i], transform);
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-    if (v === 0) zeros++;
+export function deriveStats(raw: RawStats, transform: Transform): TransformedStats {
+  const positives = raw.count - raw.zeros - raw.negatives;
+  switch (transform) {
+    case 'none':
+      return { min: raw.min, max: raw.max, sum: raw.positiveSum + raw.negativeSum, zeros: raw.zeros };
+    case 'relu':
+      return { min: Math.max(raw.min, 0), max: Math.max(raw.max, 0), sum: raw.positiveSum, zeros: raw.zeros + raw.negatives };
+    case 'negate':
+      return { min: 0 - raw.max, max: 0 - raw.min, sum: 0 - (raw.positiveSum + raw.negativeSum), zeros: raw.zeros };
+    case 'negate-relu':
+      return { min: Math.max(0 - raw.max, 0), max: Math.max(0 - raw.min, 0), sum: 0 - raw.negativeSum, zeros: raw.zeros + positives };
   }
-  return { min, max, sum, zeros };
 }
 
 /**
@@ -328,10 +401,10 @@ export function simdLookup(indices: Uint8Array, table: Uint8Array, channels: 1 |
  * `floor((sum + n/2) / n)`, of its f×f block (fewer pixels at the right and bottom edges).
  * @example simdDownscale(tile.data, 4000, 3000, 1, 8) // 500×375 bytes
  */
-export function simdDownscale(data: Uint8Array, width: number, height: number, channels: 1 | 3, factor: number): Uint8Array {
+export function simdDownscale(data: Uint8Array, width: number, height: number, channels: 1 | 3, factor: number, arena?: Arena): Uint8Array {
   const ow = Math.ceil(width / factor);
   const oh = Math.ceil(height / factor);
-  const space = createArena(arenaBytes(data.length, 1) + arenaBytes(ow * oh, channels) + arenaBytes(ow * channels, 4));
+  const space = arena ?? createArena(arenaBytes(data.length, 1) + arenaBytes(ow * oh, channels) + arenaBytes(ow * channels, 4));
   let src = data;
   if (src.buffer !== space.memory.buffer) {
     src = allocBytes(space, data.length);

@@ -32,7 +32,7 @@ export interface TileOptions {
  */
 export function renderMapTile(map: FloatMap, range?: ValueRange, colormap: ColormapName = 'gray', options: TileOptions = {}): Tile {
   const transform = options.transform ?? 'none';
-  const used = range ?? mapStats(map, transform, options.arena);
+  const used = range ?? mapStats(map, transform);
   const count = map.width * map.height;
   const arena = options.arena ?? createArena(arenaBytes(count, 5) + arenaBytes(count, 3));
   const channels = colormap === 'gray' ? 1 : 3;

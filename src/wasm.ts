@@ -31,7 +31,14 @@ type V128Op =
   | 'i8x16.add'
   | 'i8x16.ne'
   | 'v128.and'
-  | 'v128.or';
+  | 'v128.or'
+  | 'i16x8.extend_low_i8x16_u'
+  | 'i16x8.extend_high_i8x16_u'
+  | 'i32x4.extend_low_i16x8_u'
+  | 'i32x4.extend_high_i16x8_u'
+  | 'i32x4.mul'
+  | 'i32x4.shr_u'
+  | 'f32x4.convert_i32x4_s';
 const V128_OPS: Record<V128Op, number> = {
   'i32x4.trunc_sat_f32x4_s': 0xf8,
   'i16x8.narrow_i32x4_u': 0x86,
@@ -48,6 +55,13 @@ const V128_OPS: Record<V128Op, number> = {
   'i8x16.ne': 0x24,
   'v128.and': 0x4e,
   'v128.or': 0x50,
+  'i16x8.extend_low_i8x16_u': 0x89,
+  'i16x8.extend_high_i8x16_u': 0x8a,
+  'i32x4.extend_low_i16x8_u': 0xa9,
+  'i32x4.extend_high_i16x8_u': 0xaa,
+  'i32x4.mul': 0xb5,
+  'i32x4.shr_u': 0xad,
+  'f32x4.convert_i32x4_s': 0xfa,
 };
 
 /** Unsigned LEB128. */
@@ -203,6 +217,10 @@ export class FunctionBody {
     this.code.push(...bytes.map((b) => b & 0xff));
     return this;
   }
+  /** A v128 constant of four equal i32 lanes. */
+  i32x4Const(value: number): this {
+    return this.v128Const(Array.from(new Uint8Array(new Int32Array([value, value, value, value]).buffer)));
+  }
   /** A v128 constant of four equal float32 lanes. */
   f32x4Const(value: number): this {
     const bytes = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
@@ -211,8 +229,8 @@ export class FunctionBody {
     return this;
   }
   /** f32x4 arithmetic by name. */
-  f32x4(name: 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max' | 'floor' | 'eq'): this {
-    const codes = { eq: 0x41, floor: 0x68, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9 };
+  f32x4(name: 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max' | 'floor' | 'eq' | 'lt'): this {
+    const codes = { eq: 0x41, lt: 0x43, floor: 0x68, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9 };
     return this.simd(codes[name]);
   }
   /** f32x4.splat of the f32 on the stack. */

@@ -60,8 +60,13 @@ describe('SIMD convolution equals the scalar recipe bit for bit', { skip: !SIMD_
       const kernels = [1, 2, 3, 4].map((s) => randomKernel(kw, kh, s * 7 + w, s === 3 ? 0 : s / 8 - 0.3));
       for (let n = 1; n <= 4; n++) {
         for (const biasFirst of [true, false]) {
-          const maps = convolveSimd(input, kernels.slice(0, n).map((kernel) => ({ kernel, biasFirst })));
-          maps.forEach((map, i) => assertBitsEqual(map.data, scalar(input, kernels[i], biasFirst), `filter ${i} of ${n}, biasFirst ${biasFirst}`));
+          const results = convolveSimd(input, kernels.slice(0, n).map((kernel, i) => ({ kernel, biasFirst, negated: i % 2 === 0 })));
+          results.forEach((result, i) => {
+            const expected = scalar(input, kernels[i], biasFirst);
+            assertBitsEqual(result.map.data, expected, `filter ${i} of ${n}, biasFirst ${biasFirst}`);
+            if (i % 2 === 0) assertBitsEqual(result.negated?.data ?? new Float32Array(), expected.map((v) => 0 - v), `negated filter ${i}`);
+            else assert.equal(result.negated, undefined);
+          });
         }
       }
     });

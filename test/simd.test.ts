@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GRAY_LUT } from '../src/colormap.js';
+import { deriveStats, simdDownscale, simdGray, simdMap, simdQuantize, simdStats, transformValue, type Transform } from '../src/simd.js';
+import { assertBitsEqual } from './helpers.js';
+
+/** Deterministic values with exact zeros, both signs and repeats, of awkward lengths. */
+function values(count: number, seed: number): Float32Array {
+  let a = seed;
+  return Float32Array.from({ length: count }, (_, i) => {
+    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+    return i % 7 === 0 ? 0 : Math.fround(((a >>> 8) / 2 ** 24 - 0.45) * 3);
+  });
+}
+
+const TRANSFORMS: Transform[] = ['none', 'relu', 'negate', 'negate-relu'];
+const SIZES = [1, 3, 4, 15, 16, 17, 33, 1000, 4099];
+
+describe('SIMD element-wise kernels equal their scalar definitions', () => {
+  it('gray3: OpenCV luma then float32(Y / 255), for sizes around the 16-pixel block', () => {
+    for (const count of SIZES) {
+      const rgb = Uint8Array.from({ length: count * 3 }, (_, i) => (i * 7919 + count) & 255);
+      const out = simdGray(rgb, 3, count);
+      const expected = Float32Array.from({ length: count }, (_, i) =>
+        Math.fround(((9798 * rgb[3 * i] + 19235 * rgb[3 * i + 1] + 3735 * rgb[3 * i + 2] + 16384) >> 15) / 255),
+      );
+      assertBitsEqual(out, expected, `${count} pixels`);
+    }
+  });
+
+  it('relu and negate, never producing −0', () => {
+    for (const count of SIZES) {
+      const data = values(count, count);
+      for (const op of ['relu', 'negate'] as const) {
+        const out = simdMap(data, op);
+        assertBitsEqual(out, data.map((v) => transformValue(v, op)), `${op} ${count}`);
+        assert.ok(!Array.from(out).some((v) => Object.is(v, -0)), `${op} gives no −0`);
+      }
+    }
+  });
+
+  it('statistics of every transform follow exactly from one pass', () => {
+    for (const count of SIZES) {
+      const data = values(count, count + 1);
+      const raw = simdStats(data);
+      for (const transform of TRANSFORMS) {
+        const seen = data.map((v) => transformValue(v, transform));
+        const stats = deriveStats(raw, transform);
+        assert.equal(stats.min, Math.min(...seen), `${transform} min`);
+        assert.equal(stats.max, Math.max(...seen), `${transform} max`);
+        assert.equal(stats.zeros, seen.filter((v) => v === 0).length, `${transform} zeros`);
+        const plain = seen.reduce((sum, v) => sum + v, 0);
+        assert.ok(Math.abs(stats.sum - plain) <= 1e-9 * Math.max(1, Math.abs(plain)) * count, `${transform} sum ${stats.sum} vs ${plain}`);
+        // The negated sums are exact negations (float64 addition is symmetric).
+        if (transform === 'negate') assert.ok(stats.sum === -deriveStats(raw, 'none').sum, 'negated sum');
+      }
+    }
+  });
+
+  it('quantize: floor(fl32(fl32(v − min) / span) · 256) clamped, and with the gray table fused', () => {
+    for (const count of SIZES) {
+      const data = values(count, count + 2);
+      for (const transform of TRANSFORMS) {
+        const min = -0.7;
+        const span = Math.fround(1.9);
+        const expected = Uint8Array.from(data, (v) => {
+          const index = Math.floor(Math.fround(Math.fround(transformValue(v, transform) - Math.fround(min)) / span) * 256);
+          return index > 255 ? 255 : index < 0 ? 0 : index;
+        });
+        assert.deepEqual(simdQuantize(data, Math.fround(min), span, transform), expected, `${transform} ${count}`);
+        assert.deepEqual(simdQuantize(data, Math.fround(min), span, transform, undefined, undefined, true), expected.map((i) => GRAY_LUT[i]), `gray ${transform} ${count}`);
+      }
+    }
+  });
+
+  it('the fused gray table maps every index 0..255 like GRAY_LUT', () => {
+    const ramp = Float32Array.from({ length: 256 }, (_, i) => i / 256 + 1 / 512);
+    assert.deepEqual(simdQuantize(ramp, 0, 1, 'none', undefined, undefined, true), GRAY_LUT);
+  });
+
+  it('downscale: rounded block means, partial edge blocks, gray and RGB', () => {
+    for (const [width, height, factor] of [[5, 3, 2], [16, 9, 4], [33, 17, 8], [7, 7, 7]]) {
+      for (const channels of [1, 3] as const) {
+        const data = Uint8Array.from({ length: width * height * channels }, (_, i) => (i * 131 + 7) & 255);
+        const ow = Math.ceil(width / factor);
+        const oh = Math.ceil(height / factor);
+        const expected = new Uint8Array(ow * oh * channels);
+        for (let oy = 0; oy < oh; oy++) {
+          for (let ox = 0; ox < ow; ox++) {
+            for (let c = 0; c < channels; c++) {
+              let sum = 0;
+              let n = 0;
+              for (let y = oy * factor; y < Math.min(height, oy * factor + factor); y++) {
+                for (let x = ox * factor; x < Math.min(width, ox * factor + factor); x++) {
+                  sum += data[(y * width + x) * channels + c];
+                  n++;
+                }
+              }
+              expected[(oy * ow + ox) * channels + c] = Math.floor((sum + (n >> 1)) / n);
+            }
+          }
+        }
+        assert.deepEqual(simdDownscale(data, width, height, channels, factor), expected, `${width}x${height} f=${factor} c=${channels}`);
+      }
+    }
+  });
+});
