@@ -1,55 +1,86 @@
 /**
- * The command line: maps flags to library options and errors to exit codes. Nothing else lives
- * here; every step is a library function that tests and users can call in-process.
+ * The command line: maps flags to library options and errors to exit codes, and decides where
+ * things go (files, stdout, stderr). Every step of the work is a library function that tests and
+ * users can call in-process.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { basename, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { progressLine, runOrdered, type Outcome } from './batch.js';
 import { CnnvizError, EXIT_CODES } from './errors.js';
-import { resolveOptions, type CliFlags } from './options.js';
+import { batchNames, hasGlob, resolveInputs } from './inputs.js';
+import { resolveOptions, type CliFlags, type RunOptions } from './options.js';
 import { listPresets } from './presets.js';
 import { readInput } from './read.js';
-import { render } from './render.js';
+import { render, type RenderResult } from './render.js';
 import { writeOutputs } from './write.js';
 
-/** Where the CLI writes; injectable so tests run it in-process. */
+/** Where the CLI reads and writes; injectable so tests run it in-process. */
 export interface CliIo {
-  stdout: (text: string) => void;
+  stdout: (data: string | Uint8Array) => void;
   stderr: (text: string) => void;
+  /** All of standard input (only called when an input is `-` or stdin is piped with no input). */
+  readStdin?: () => Promise<Uint8Array>;
+  stdinIsTTY?: boolean;
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
 }
 
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+/** The real process's streams. A closed stdout (`cnnviz … | head`) ends the run quietly with 141, as SIGPIPE would. */
+function processIo(): CliIo {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(141);
+    throw err;
+  });
+  return {
+    stdout: (data) => process.stdout.write(data),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+  };
+}
 
 /**
  * Runs the CLI with `argv` (without the node and script paths) and returns the exit code:
- * 0 ok, 2 usage or bad input, 3 cannot write, 70 internal error.
+ * 0 ok, 1 some images of a batch failed, 2 usage or bad input, 3 cannot write, 70 internal error.
  * @example process.exitCode = await main(['photo.png', '--out', 'maps']);
  */
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const program = buildProgram(io);
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let code: number = EXIT_CODES.ok;
+  const program = buildProgram(io, (result) => (code = result));
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
-    return EXIT_CODES.ok;
+    return code;
   } catch (err) {
     return report(err, io);
   }
 }
 
-function buildProgram(io: CliIo): Command {
+function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const collect = (value: string, previous: string[]): string[] => [...previous, value];
   const program = new Command('cnnviz')
     .description('Render what a convolutional layer does to an image: filter tiles, feature maps before and after the\nactivation, a labelled grid and a JSON manifest, identical to OpenCV + PyTorch + matplotlib.')
     .version(versionText(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
-    .argument('[image]', 'input image: PNG, JPEG, WebP, TIFF, GIF (first frame) or AVIF')
-    .option('-o, --out <dir>', 'output folder', 'maps')
+    .argument('[images...]', "images (PNG, JPEG, WebP, TIFF, GIF, AVIF), folders or quoted patterns such as 'shots/*.jpg'; - or nothing reads stdin")
+    .option('-o, --out <dir>', 'output folder; - writes grid.png to stdout and nothing else', 'maps')
+    .option('--json', 'print the manifest (a batch: a list of results) to stdout instead of the written paths')
+    .option('--raw', 'also write the float maps as NumPy .npy files')
+    .option('-j, --jobs <n>', `images rendered at once in a batch (default: the number of cores, ${availableParallelism()})`)
+    .option('--fail-fast', 'in a batch, stop at the first image that fails')
+    .option('-q, --quiet', 'no notes and no progress bar on stderr (errors are still shown)')
     .option('--filters <name|file>', 'a preset (see --list-filters) or a kernel file (.json or libvips .mat); default: tutorial')
     .option('--kernel <spec>', "an inline kernel, ImageMagick syntax 'WxH: v,v,...' (repeatable; ';' separates kernels)", collect, [])
     .option('--list-filters', 'print the presets with their weights, then exit')
     .option('--color', 'keep R, G, B as three input channels (Conv2d(3, n)) instead of converting to gray')
+    .option('--exact', "round once per tap like PyTorch's fused multiply-add, bit-identical for any weights (slower)")
     .option('--stride <n|y,x>', 'step between windows (default 1)')
     .option('--padding <mode>', 'valid (default), same, n or y,x pixels of zero padding')
     .option('--dilation <n|y,x>', 'spacing between kernel taps (default 1)')
@@ -76,7 +107,11 @@ function buildProgram(io: CliIo): Command {
         '  cnnviz photo.png --filters sobel --colormap RdBu',
         "  cnnviz photo.png --kernel '3x3: 0,-1,0 -1,5,-1 0,-1,0' --stride 2 --pool 2",
         '',
-        'Exit codes: 0 ok, 2 usage or bad input, 3 cannot write, 70 internal error.',
+        '  cnnviz shots/ --out maps/ --jobs 4',
+        '  cat photo.png | cnnviz - --out - > grid.png',
+        '  cnnviz photo.png --json | jq .files[0]',
+        '',
+        'Exit codes: 0 ok, 1 some images of a batch failed, 2 usage or bad input, 3 cannot write, 70 internal error.',
       ].join('\n'),
     )
     .showSuggestionAfterError(true)
@@ -86,20 +121,107 @@ function buildProgram(io: CliIo): Command {
       writeErr: (text) => io.stderr(text),
       outputError: () => undefined,
     })
-    .action(async (image: string | undefined, flags: CliFlags & { listFilters?: boolean }) => {
+    .action(async (images: string[], flags: CliFlags & { listFilters?: boolean }) => {
       if (flags.listFilters) {
         io.stdout(listPresets());
         return;
       }
-      if (image === undefined) throw new CommanderError(2, 'commander.missingArgument', "error: missing required argument 'image'");
-      const options = await resolveOptions(image, flags);
-      const bytes = await readInput(options.input);
-      const result = await render(bytes, { ...options.render, inputName: basename(options.input) });
-      for (const note of result.notes) io.stderr(`cnnviz: note: ${note} (${options.input})\n`);
-      const written = await writeOutputs(options.outDir, result.files);
-      io.stdout(written.map((path) => `${path}\n`).join(''));
+      setCode(await run(images, flags, io));
     });
   return program;
+}
+
+/** What one rendered image left behind, for printing. */
+interface Done {
+  input: string;
+  dir: string;
+  written: string[];
+  result: RenderResult;
+}
+
+/** Renders every input the arguments name and reports as the flags ask; returns the exit code. */
+async function run(args: string[], flags: CliFlags, io: CliIo): Promise<number> {
+  const options = await resolveOptions(flags);
+  if (args.length === 0) {
+    if (io.stdinIsTTY !== false || !io.readStdin) throw new CommanderError(2, 'commander.missingArgument', "error: missing required argument 'images'");
+    args = ['-'];
+  }
+  const inputs = await resolveInputs(args);
+  const batch = inputs.length > 1 || args.some((arg) => arg !== '-' && (hasGlob(arg) || !inputs.includes(arg)));
+  checkDestinations(options, inputs, batch, io);
+  const names = batchNames(inputs);
+  const started = Date.now();
+  const progress = batch && !options.quiet && io.stderrIsTTY === true;
+  const done: Done[] = [];
+  let failed = 0;
+  let skipped = 0;
+
+  const job = async (input: string, index: number): Promise<Done> => {
+    const bytes = input === '-' ? await readStdin(io) : await readInput(input);
+    const result = await render(bytes, { ...options.render, inputName: input === '-' ? 'stdin' : basename(input) });
+    if (!options.quiet) for (const note of result.notes) io.stderr(`${progress ? '\r\x1b[K' : ''}cnnviz: note: ${note} (${input})\n`);
+    if (options.toStdout) {
+      const grid = result.files.find((file) => file.name === 'grid.png');
+      if (grid) io.stdout(grid.bytes);
+      return { input, dir: '-', written: [], result };
+    }
+    const dir = batch ? join(options.outDir, names[index]) : options.outDir;
+    return { input, dir, written: await writeOutputs(dir, result.files), result };
+  };
+  const onOutcome = (index: number, outcome: Outcome<Done>): void => {
+    if (outcome.ok) {
+      done.push(outcome.value);
+      if (!options.json && !options.toStdout) io.stdout(outcome.value.written.map((path) => `${path}\n`).join(''));
+    } else if ('skipped' in outcome) skipped++;
+    else {
+      if (!batch) throw outcome.error;
+      failed++;
+      io.stderr(`${progress ? '\r\x1b[K' : ''}${errorLine(outcome.error, inputs[index])}\n`);
+    }
+  };
+  const outcomes = await runOrdered(inputs, job, {
+    jobs: batch ? options.jobs : 1,
+    failFast: options.failFast,
+    onOutcome,
+    onSettled: progress ? (n, total) => io.stderr(`\r\x1b[K${progressLine(n, total, Date.now() - started)}`) : undefined,
+  });
+  if (progress) io.stderr('\r\x1b[K');
+  if (options.json) {
+    const list = outcomes.map((outcome, i) =>
+      outcome.ok
+        ? { input: inputs[i], out: outcome.value.dir, manifest: outcome.value.result.manifest }
+        : { input: inputs[i], error: 'skipped' in outcome ? 'skipped after an earlier failure (--fail-fast)' : errorLine(outcome.error, inputs[i]) },
+    );
+    io.stdout(`${JSON.stringify(batch ? list : done[0].result.manifest, null, 2)}\n`);
+  }
+  if (!batch) return EXIT_CODES.ok;
+  io.stderr(`cnnviz: rendered ${done.length}, failed ${failed}${skipped ? `, skipped ${skipped}` : ''}\n`);
+  return failed > 0 ? EXIT_CODES.failed : EXIT_CODES.ok;
+}
+
+/** Refuses destinations that cannot work, before anything is read. */
+function checkDestinations(options: RunOptions, inputs: readonly string[], batch: boolean, io: CliIo): void {
+  if (inputs.filter((input) => input === '-').length > 1) throw new CnnvizError('usage', 'stdin can be read only once', '-');
+  if (!options.toStdout) return;
+  if (batch) throw new CnnvizError('usage', 'one image only when writing to stdout', '--out -');
+  if (options.json) throw new CnnvizError('usage', 'stdout carries either the grid or the JSON, not both', '--out - --json');
+  if (options.render.raw) throw new CnnvizError('usage', 'raw arrays are files: give --out a folder', '--out - --raw');
+  if (options.render.grid === false) throw new CnnvizError('usage', 'stdout carries grid.png, which --no-grid turns off', '--out -');
+  if (io.stdoutIsTTY) throw new CnnvizError('usage', 'refusing to write a PNG to a terminal: redirect or pipe stdout', '--out -');
+}
+
+async function readStdin(io: CliIo): Promise<Uint8Array> {
+  if (!io.readStdin) throw new CnnvizError('input', 'no standard input to read', 'stdin');
+  const bytes = await io.readStdin();
+  if (bytes.length === 0) throw new CnnvizError('input', 'standard input is empty', 'stdin');
+  return bytes;
+}
+
+/** The one line shown for an error: cnnviz's own message, or an internal error. */
+function errorLine(err: unknown, input: string): string {
+  if (err instanceof CnnvizError) return `cnnviz: ${err.message} (${err.subject ?? input})`;
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  return `cnnviz: internal error: ${message} (${input})`;
 }
 
 /** The package version, read from package.json without loading the pipeline (and sharp). */

@@ -20,7 +20,9 @@ export { formatWeight, renderFilterTile, renderMapTile, zoomRaster, type Tile } 
 export { composeGrid, downscaleArea, formatValue, GRID_MAX_TILE_SIDE, type GridOptions, type GridRow, type GridTile, type Legend } from './grid.js';
 export { DEFAULT_COMPRESSION, encodePng, type EncodeOptions } from './encode.js';
 export { MANIFEST_SCHEMA_VERSION, serializeManifest, sha256, type FileKind, type Manifest, type ManifestFile } from './manifest.js';
-export { render, type RenderedFile, type RenderOptions, type RenderResult } from './render.js';
+export { decodeGray, render, type RenderedFile, type RenderOptions, type RenderResult } from './render.js';
+export { encodeNpy, stack } from './npy.js';
+export { batchNames, expandGlob, resolveInputs } from './inputs.js';
 export { writeOutputs, type OutputFile } from './write.js';
 export {
   parseActivation,

@@ -11,7 +11,7 @@ import type { ValueRange } from './types.js';
 export const MANIFEST_SCHEMA_VERSION = 1;
 
 /** The kind of each written file. */
-export type FileKind = 'input' | 'filter' | 'conv' | 'activation' | 'pool' | 'grid';
+export type FileKind = 'input' | 'filter' | 'conv' | 'activation' | 'pool' | 'grid' | 'raw';
 
 /** One written file, as recorded in the manifest. */
 export interface ManifestFile {
@@ -26,8 +26,12 @@ export interface ManifestFile {
   stats?: MapStats;
   /** The values mapped to the first and last colour. */
   range?: ValueRange;
-  /** sha256 of the decoded 8-bit pixels, row-major: equal hashes mean identical pictures. */
-  pixelsSha256: string;
+  /** sha256 of the decoded 8-bit pixels, row-major: equal hashes mean identical pictures (absent for raw files). */
+  pixelsSha256?: string;
+  /** For raw `.npy` files: the array's shape and dtype, and the sha256 of the file. */
+  shape?: number[];
+  dtype?: '<f4';
+  sha256?: string;
 }
 
 /** The whole manifest. */
@@ -83,6 +87,7 @@ export interface Manifest {
     range: [number, number] | null;
     reference: string;
     zoom: number;
+    raw: boolean;
     grid: { written: boolean; maxTileSide: number; columns: number; gap: number; labels: boolean };
   };
   files: ManifestFile[];

@@ -1,6 +1,7 @@
 /**
  * Options: turns the CLI's flag strings into validated library options, once, at the boundary.
  */
+import { availableParallelism } from 'node:os';
 import { DEFAULT_LEAKY_SLOPE, RELU, type Activation } from './activate.js';
 import { parseColormap } from './colormap.js';
 import { DEFAULT_MAX_PIXELS, type Rgb } from './decode.js';
@@ -22,6 +23,7 @@ export interface CliFlags {
   filters?: string;
   kernel?: string[];
   color?: boolean;
+  exact?: boolean;
   stride?: string;
   padding?: string;
   dilation?: string;
@@ -36,12 +38,23 @@ export interface CliFlags {
   labels: boolean;
   grid: boolean;
   compression?: string;
+  json?: boolean;
+  raw?: boolean;
+  jobs?: string;
+  failFast?: boolean;
+  quiet?: boolean;
 }
 
 /** The options of one CLI run. */
 export interface RunOptions {
-  input: string;
+  /** The output folder; with `toStdout`, none (the grid goes to stdout). */
   outDir: string;
+  toStdout: boolean;
+  json: boolean;
+  quiet: boolean;
+  /** Images rendered at once in a batch. */
+  jobs: number;
+  failFast: boolean;
   render: RenderOptions;
 }
 
@@ -174,11 +187,11 @@ async function fileKernels(path: string): Promise<Kernel[]> {
 }
 
 /**
- * Validates the CLI's flags and positional input into run options, reading a kernel file if named.
+ * Validates the CLI's flags into run options, reading a kernel file if one is named.
  * @throws {CnnvizError} kind `usage` for a bad flag value or kernel file.
- * @example (await resolveOptions('a.png', { out: 'maps', relu: true, labels: true, grid: true })).render.activation // { kind: 'relu' }
+ * @example (await resolveOptions({ out: 'maps', relu: true, labels: true, grid: true })).render.activation // { kind: 'relu' }
  */
-export async function resolveOptions(input: string, flags: CliFlags): Promise<RunOptions> {
+export async function resolveOptions(flags: CliFlags): Promise<RunOptions> {
   if (flags.out.trim() === '') throw invalidParameter('a folder path', '--out', flags.out);
   if (!flags.relu && flags.activation !== undefined) {
     throw invalidParameter('either --no-relu or --activation, not both', '--activation', flags.activation);
@@ -201,6 +214,7 @@ export async function resolveOptions(input: string, flags: CliFlags): Promise<Ru
     activation,
     layer,
     color: flags.color ?? false,
+    exact: flags.exact ?? false,
     maxPixels: flags.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parsePositiveInteger(flags.maxPixels, '--max-pixels'),
     ...(kernels ? { kernels } : {}),
     ...(flags.background !== undefined ? { background: parseColour(flags.background) } : {}),
@@ -210,6 +224,7 @@ export async function resolveOptions(input: string, flags: CliFlags): Promise<Ru
     ...(flags.colormap !== undefined ? { colormap: parseColormap(flags.colormap) } : {}),
     ...(flags.zoom !== undefined ? { zoom: parseInteger(flags.zoom, '--zoom', 1, 64) } : {}),
     ...(flags.compression !== undefined ? { compression: parseInteger(flags.compression, '--compression', 0, 9) } : {}),
+    raw: flags.raw ?? false,
     grid: flags.grid
       ? {
           labels: flags.labels,
@@ -218,5 +233,13 @@ export async function resolveOptions(input: string, flags: CliFlags): Promise<Ru
         }
       : false,
   };
-  return { input, outDir: flags.out, render };
+  return {
+    outDir: flags.out,
+    toStdout: flags.out === '-',
+    json: flags.json ?? false,
+    quiet: flags.quiet ?? false,
+    jobs: flags.jobs === undefined ? availableParallelism() : parseInteger(flags.jobs, '--jobs', 1, 256),
+    failFast: flags.failFast ?? false,
+    render,
+  };
 }

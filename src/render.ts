@@ -10,7 +10,7 @@ import { activate, activationName, maxPool, RELU, type Activation } from './acti
 import { DIVERGING_COLORMAPS, type ColormapName } from './colormap.js';
 import { allocBytes, arenaBytes, createArena, float32In } from './arena.js';
 import { checkFits, convolveBank, isNegation, type Planes } from './convolve.js';
-import { decodeImage, loadSharp, type DecodedImage, type Rgb } from './decode.js';
+import { decodeImage, loadSharp, type DecodedImage, type DecodeOptions, type Rgb } from './decode.js';
 import { encodePng } from './encode.js';
 import { CnnvizError, invalidParameter } from './errors.js';
 import { GRAY_FORMULA } from './gray.js';
@@ -19,6 +19,7 @@ import { checkBank, kernelRows, toColourKernel, tutorialKernels } from './kernel
 import { DEFAULT_LAYER, layerOutputSize, resolvePadding, type LayerOptions } from './layer.js';
 import { hexColour, MANIFEST_SCHEMA_VERSION, serializeManifest, sha256, type FileKind, type Manifest, type ManifestFile } from './manifest.js';
 import { mapStats, rangesFromOwn, statsOf, type MapStats, type NormalizeMode } from './normalize.js';
+import { encodeNpy, stack } from './npy.js';
 import { simdGray, simdMap, simdStats, type RawStats, type Transform } from './simd.js';
 import { renderFilterTile, renderMapTile, zoomRaster, type Tile } from './tiles.js';
 import type { FloatMap, Kernel, Raster, ValueRange } from './types.js';
@@ -54,6 +55,8 @@ export interface RenderOptions {
   background?: Rgb;
   /** Refuse larger images (width × height), checked from the header. Default 100 000 000. */
   maxPixels?: number;
+  /** Also write the float maps as NumPy .npy files (input, conv, activation, pool, filters). Default false. */
+  raw?: boolean;
   /** PNG zlib level, 0 to 9. Default 1 (see the README for the measured trade-off). */
   compression?: number;
   /** The input's file name for the manifest and messages. Default `input`. */
@@ -250,10 +253,14 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     pixelsSha256: p.pixelsSha256,
   }));
   if (grid) files.push({ path: 'grid.png', kind: 'grid', width: grid.width, height: grid.height, pixelsSha256: sha256(grid.data) });
+  const rawFiles = options.raw ? rawArrays(input, kernels, stages) : [];
+  for (const raw of rawFiles) {
+    files.push({ path: raw.name, kind: 'raw', width: raw.shape[raw.shape.length - 1], height: raw.shape[raw.shape.length - 2] ?? 1, shape: raw.shape, dtype: '<f4', sha256: sha256(raw.bytes) });
+  }
 
   const manifest = buildManifest({
     bytes, decoded, inputName, kernels, layer, activation, pool: options.pool, color, colormap, normalize,
-    range: options.range, zoom, gridOptions, files,
+    range: options.range, zoom, raw: options.raw ?? false, gridOptions, files,
   });
   const manifestValue = await manifest;
   const lazy = <T>(make: () => T): (() => T) => {
@@ -266,6 +273,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const result: Omit<RenderResult, 'conv' | 'activated' | 'pooled'> = {
     files: [
       ...images.map((entry, i) => ({ name: entry.name, kind: entry.kind, bytes: encoded[i] })),
+      ...rawFiles.map((raw) => ({ name: raw.name, kind: 'raw' as const, bytes: raw.bytes })),
       { name: 'manifest.json', kind: 'manifest' as const, bytes: Buffer.from(serializeManifest(manifestValue)) },
     ],
     manifest: manifestValue,
@@ -278,6 +286,48 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   if (actMaps) Object.defineProperty(result, 'activated', { enumerable: true, get: actMaps });
   if (poolMaps) Object.defineProperty(result, 'pooled', { enumerable: true, get: poolMaps });
   return result as RenderResult;
+}
+
+/**
+ * The float maps as `.npy` files: `input.npy` (H×W, or 3×H×W with colour), one stacked N×H′×W′ file
+ * per stage (`conv.npy`, `relu.npy`, `pool.npy`) and `filters.npy` (N×kh×kw, or N×3×kh×kw), or one
+ * file per filter (`conv-N.npy`, `filter-N.npy`) when the filters differ in size.
+ */
+function rawArrays(input: readonly FloatMap[], kernels: readonly Kernel[], stages: readonly Stage[]): { name: string; shape: number[]; bytes: Uint8Array }[] {
+  const out: { name: string; shape: number[]; bytes: Uint8Array }[] = [];
+  const emit = (name: string, shape: number[], data: Float32Array): void => {
+    out.push({ name, shape, bytes: encodeNpy(shape, data) });
+  };
+  if (input.length === 1) emit('input.npy', [input[0].height, input[0].width], input[0].data);
+  else emit('input.npy', ...stackArgs(stack(input)));
+  const digits = kernels.length >= 10 ? String(kernels.length).length : 1;
+  const number = (i: number): string => String(i + 1).padStart(digits, '0');
+  for (const stage of stages) {
+    const maps = stage.views.map(materialize);
+    if (maps.every((m) => m.width === maps[0].width && m.height === maps[0].height)) emit(`${stage.prefix}.npy`, ...stackArgs(stack(maps)));
+    else maps.forEach((map, i) => emit(`${stage.prefix}-${number(i)}.npy`, [map.height, map.width], map.data));
+  }
+  const k0 = kernels[0];
+  if (kernels.every((k) => k.width === k0.width && k.height === k0.height && k.channels === k0.channels)) {
+    const data = new Float32Array(kernels.length * k0.weights.length);
+    kernels.forEach((k, i) => data.set(k.weights, i * k0.weights.length));
+    emit('filters.npy', k0.channels === 1 ? [kernels.length, k0.height, k0.width] : [kernels.length, k0.channels, k0.height, k0.width], data);
+  } else {
+    kernels.forEach((k, i) => emit(`filter-${number(i)}.npy`, k.channels === 1 ? [k.height, k.width] : [k.channels, k.height, k.width], k.weights));
+  }
+  return out;
+}
+
+const stackArgs = (stacked: { shape: number[]; data: Float32Array }): [number[], Float32Array] => [stacked.shape, stacked.data];
+
+/**
+ * Decodes an image and converts it to OpenCV's float gray in [0, 1], the tutorial's first two steps.
+ * @throws {CnnvizError} kind `input` for an unreadable image.
+ * @example const gray = await decodeGray(await readFile('photo.png')); // FloatMap
+ */
+export async function decodeGray(bytes: Uint8Array, options: DecodeOptions = {}): Promise<FloatMap> {
+  const decoded = await decodeImage(bytes, options);
+  return { width: decoded.width, height: decoded.height, data: simdGray(decoded.data, decoded.channels, decoded.width * decoded.height) };
 }
 
 /** A map as stored, and the transform to read it through. */
@@ -379,6 +429,7 @@ async function buildManifest(parts: {
   normalize: NormalizeMode;
   range: ValueRange | undefined;
   zoom: number;
+  raw: boolean;
   gridOptions: { columns: number; gap: number; labels: boolean; maxTileSide: number } | undefined;
   files: ManifestFile[];
 }): Promise<Manifest> {
@@ -450,6 +501,7 @@ async function buildManifest(parts: {
       range: parts.range ? [parts.range.min, parts.range.max] : null,
       reference: `matplotlib.pyplot.imsave(path, map, cmap='${parts.colormap}'${parts.normalize === 'per-map' && !parts.range ? '' : ', vmin=range[0], vmax=range[1]'})`,
       zoom: parts.zoom,
+      raw: parts.raw,
       grid: parts.gridOptions ? { written: true, ...parts.gridOptions } : { written: false, maxTileSide: GRID_MAX_TILE_SIDE, columns: 8, gap: 16, labels: true },
     },
     files: parts.files,

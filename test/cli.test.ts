@@ -132,7 +132,11 @@ describe('cnnviz: errors are one line, a documented exit code, and nothing writt
   };
 
   it('missing file → 2', () => fails(['nope.png'], 2, 'cnnviz: no such file (nope.png)'));
-  it('a folder → 2', () => fails([fixture()], 2, `cnnviz: input is a folder, not an image file (${fixture()})`));
+  it('a folder with no images → 2', () => {
+    const empty = tempDir();
+    return fails([empty], 2, `cnnviz: folder holds no images (.png, .jpg, .webp, .tif, .gif, .avif) (${empty})`);
+  });
+  it('a pattern matching nothing → 2', () => fails(['no-such-*.png'], 2, 'cnnviz: pattern matches no images (no-such-*.png)'));
   it('empty file → 2', () => fails([fixture('empty.png')], 2, `cnnviz: input is empty (0 bytes) (empty.png)`));
   it('not an image → 2', () =>
     fails([fixture('not-an-image.png')], 2, 'cnnviz: not a supported image (PNG, JPEG, WebP, TIFF, GIF, AVIF) (not-an-image.png)'));
