@@ -28,7 +28,10 @@ export function createArena(bytes: number): Arena {
   return { memory, size: pages * PAGE, next: ARENA_SCRATCH };
 }
 
-/** Bytes to reserve for `count` elements of `bytesPer` bytes, with alignment slack. */
+/**
+ * Bytes to reserve for `count` elements of `bytesPer` bytes, with alignment slack.
+ * @example arenaBytes(width * height, 4) // bytes for one float map
+ */
 export function arenaBytes(count: number, bytesPer: number): number {
   return count * bytesPer + 16;
 }
@@ -40,22 +43,34 @@ function reserve(arena: Arena, bytes: number): number {
   return offset;
 }
 
-/** A zero-initialised Float32Array of `count` values in the arena. */
+/**
+ * A zero-initialised Float32Array of `count` values in the arena.
+ * @example const map = allocFloat32(arena, width * height);
+ */
 export function allocFloat32(arena: Arena, count: number): Float32Array {
   return new Float32Array(arena.memory.buffer, reserve(arena, count * 4), count);
 }
 
-/** A zero-initialised Uint8Array of `count` bytes in the arena. */
+/**
+ * A zero-initialised Uint8Array of `count` bytes in the arena.
+ * @example const tile = allocBytes(arena, width * height);
+ */
 export function allocBytes(arena: Arena, count: number): Uint8Array {
   return new Uint8Array(arena.memory.buffer, reserve(arena, count), count);
 }
 
-/** Whether a view lives in this arena. */
+/**
+ * Whether a view lives in this arena.
+ * @example inArena(arena, map) // true for views made by allocFloat32(arena, …)
+ */
 export function inArena(arena: Arena, view: ArrayBufferView): boolean {
   return view.buffer === arena.memory.buffer;
 }
 
-/** The view itself when it lives in the arena, else a copy placed in it. */
+/**
+ * The view itself when it lives in the arena, else a copy placed in it.
+ * @example const data = float32In(arena, gray.data); // no copy when already there
+ */
 export function float32In(arena: Arena, data: Float32Array): Float32Array {
   if (inArena(arena, data)) return data;
   const copy = allocFloat32(arena, data.length);

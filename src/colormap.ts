@@ -26,7 +26,10 @@ export const GRAY_LUT: Uint8Array = Uint8Array.from({ length: 256 }, (_, i) => {
   return Math.trunc(((255 * t) / 255) * 255);
 });
 
-/** The 256 × RGB table of a colormap, interleaved. */
+/**
+ * The 256 × RGB table of a colormap, interleaved.
+ * @example colormapTable('viridis').subarray(0, 3) // the RGB of index 0
+ */
 export function colormapTable(name: ColormapName): Uint8Array {
   return Uint8Array.from(Buffer.from(COLORMAP_TABLES[name], 'hex'));
 }

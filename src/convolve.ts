@@ -41,7 +41,10 @@ export interface ConvolveOptions {
   simd?: boolean;
 }
 
-/** Output size of a valid, stride-1 cross-correlation: (H − kh + 1) × (W − kw + 1). */
+/**
+ * Output size of a valid, stride-1 cross-correlation: (H − kh + 1) × (W − kw + 1).
+ * @example outputSize({ width: 320, height: 213 }, { width: 4, height: 4 }) // { width: 317, height: 210 }
+ */
 export function outputSize(input: { width: number; height: number }, kernel: { width: number; height: number }) {
   return { width: input.width - kernel.width + 1, height: input.height - kernel.height + 1 };
 }
@@ -76,6 +79,7 @@ export function convolve(input: Planes, kernel: Kernel, options: ConvolveOptions
  * Whether PyTorch 1.13 runs this convolution through oneDNN (its `use_mkldnn` rule for one float32
  * image): both kernel sides over 3, or more than 20,480 input values (after the extra row or column
  * that asymmetric 'same' padding adds before the call).
+ * @example usesOneDnnOrder(gray, 1, tutorialKernels()[0], DEFAULT_LAYER) // true: both sides exceed 3
  */
 export function usesOneDnnOrder(input: { width: number; height: number }, channels: number, kernel: Pick<Kernel, 'width' | 'height'>, layer: LayerOptions): boolean {
   if (kernel.width > 3 && kernel.height > 3) return true;
@@ -231,7 +235,10 @@ function canUseSimd(input: FloatMap, kernel: Kernel, fused: boolean): boolean {
   return SIMD_AVAILABLE && !fused && input.width - kernel.width + 1 >= 4;
 }
 
-/** Whether `b` is exactly `a` negated, bias included (its map is then `a`'s map negated, bit for bit). */
+/**
+ * Whether `b` is exactly `a` negated, bias included (its map is then `a`'s map negated, bit for bit).
+ * @example isNegation(tutorialKernels()[0], tutorialKernels()[1]) // true
+ */
 export function isNegation(a: Kernel, b: Kernel): boolean {
   if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels || a.bias !== -b.bias) return false;
   for (let i = 0; i < a.weights.length; i++) if (a.weights[i] !== -b.weights[i]) return false;

@@ -58,6 +58,7 @@ type SharpFactory = typeof import('sharp').default;
 /**
  * Loads sharp on first use (Node caches the module), so runs that never decode, such as
  * `--help` and `--version`, start without loading libvips.
+ * @example const sharp = await loadSharp();
  */
 export async function loadSharp(): Promise<SharpFactory> {
   return (await import('sharp')).default;

@@ -41,6 +41,7 @@ export class CnnvizError extends Error {
  * Builds the message shape used for every invalid parameter, after lovell/sharp's `lib/is`:
  * `Expected integer between 1 and 64 for kernels[2].width but received 0`. Strings received are
  * quoted, unless `receivedIsDescription` says the text describes them (`3 values`).
+ * @example throw invalidParameter('integer between 1 and 64', '--zoom', 0);
  */
 export function invalidParameter(expected: string, name: string, received: unknown, receivedIsDescription = false): CnnvizError {
   const what = receivedIsDescription ? String(received) : describe(received);

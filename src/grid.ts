@@ -131,7 +131,10 @@ function legendText(legend: Legend): [string, string] {
   return legend.symmetric ? ['-max|v|', '+max|v|'] : ['min', 'max'];
 }
 
-/** A value as legends and notes print it: up to 4 significant digits, no exponent between 1e-3 and 1e5. */
+/**
+ * A value as legends and notes print it: up to 4 significant digits, no exponent between 1e-3 and 1e5.
+ * @example formatValue(-4.26725) // '-4.267'
+ */
 export function formatValue(value: number): string {
   if (value === 0) return '0';
   const magnitude = Math.abs(value);

@@ -10,7 +10,10 @@ import { CnnvizError } from './errors.js';
 /** File endings treated as images when a folder or a pattern is expanded. */
 export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.gif', '.avif', '.heic', '.heif']);
 
-/** Whether a path segment has glob syntax: `*`, `?` or `[...]`. */
+/**
+ * Whether a path segment has glob syntax: `*`, `?` or `[...]`.
+ * @example hasGlob('shots/*.jpg') // true
+ */
 export function hasGlob(text: string): boolean {
   return /[*?[]/.test(text);
 }

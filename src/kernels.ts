@@ -126,7 +126,10 @@ export function toColourKernel(kernel: Kernel): Kernel {
   return { ...kernel, channels: 3, weights };
 }
 
-/** The weights of a kernel as nested arrays (`[kh][kw]`, or `[3][kh][kw]` for colour), for JSON. */
+/**
+ * The weights of a kernel as nested arrays (`[kh][kw]`, or `[3][kh][kw]` for colour), for JSON.
+ * @example kernelRows(tutorialKernels()[0])[0] // [-1, -1, 1, 1]
+ */
 export function kernelRows(kernel: Kernel): number[][] | number[][][] {
   const planes: number[][][] = [];
   const size = kernel.width * kernel.height;

@@ -43,7 +43,10 @@ export function resolvePadding(spec: PaddingSpec, kernel: Pick<Kernel, 'width' |
   return { top: spec[0], bottom: spec[0], left: spec[1], right: spec[1] };
 }
 
-/** Whether a layer is the plain valid, stride-1, undilated one (the fast, bit-exact path). */
+/**
+ * Whether a layer is the plain valid, stride-1, undilated one (the fast, bit-exact path).
+ * @example isPlainLayer(DEFAULT_LAYER) // true
+ */
 export function isPlainLayer(layer: LayerOptions): boolean {
   return (
     layer.stride[0] === 1 && layer.stride[1] === 1 && layer.dilation[0] === 1 && layer.dilation[1] === 1 &&

@@ -93,17 +93,26 @@ export interface Manifest {
   files: ManifestFile[];
 }
 
-/** Hex sha256 of bytes. */
+/**
+ * Hex sha256 of bytes.
+ * @example sha256(new Uint8Array()) // 'e3b0c442…'
+ */
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** `#rrggbb` for an 8-bit colour. */
+/**
+ * `#rrggbb` for an 8-bit colour.
+ * @example hexColour([255, 128, 0]) // '#ff8000'
+ */
 export function hexColour(rgb: readonly [number, number, number]): string {
   return `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** The manifest as written: two-space JSON with a final newline. */
+/**
+ * The manifest as written: two-space JSON with a final newline.
+ * @example await writeFile('manifest.json', serializeManifest(result.manifest));
+ */
 export function serializeManifest(manifest: Manifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

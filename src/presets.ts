@@ -91,7 +91,10 @@ export function presetKernels(name: string): Kernel[] {
   return preset.kernels();
 }
 
-/** Whether a `--filters` value names a preset rather than a file. */
+/**
+ * Whether a `--filters` value names a preset rather than a file.
+ * @example isPresetName('Sobel') // true
+ */
 export function isPresetName(name: string): boolean {
   return Object.hasOwn(PRESETS, name.toLowerCase());
 }

@@ -47,7 +47,10 @@ function emitGrayLut(b: FunctionBody, v: number, high: number): void {
   b.get(v).v128('i8x16.add');
 }
 
-/** The scalar transform, for tails: exactly what the lanes do. */
+/**
+ * The scalar transform, for tails: exactly what the lanes do.
+ * @example transformValue(-2, 'negate-relu') // 2
+ */
 export function transformValue(v: number, transform: Transform): number {
   const x = transform === 'negate' || transform === 'negate-relu' ? 0 - v : v;
   return transform === 'relu' || transform === 'negate-relu' ? (x > 0 ? x : 0) : x;

@@ -5,9 +5,11 @@
  * the weights and offsets as constants in the code, needs no build step and no shipped binary.
  */
 
-/** Value types used by the generated code. */
+/** The i32 value type of the generated code. */
 export const I32 = 0x7f;
+/** The f32 value type. */
 export const F32 = 0x7d;
+/** The v128 (SIMD) value type. */
 export const V128 = 0x7b;
 
 type I32Op = 'add' | 'sub' | 'mul' | 'div_u' | 'lt_s' | 'gt_s' | 'ge_s' | 'le_s' | 'lt_u' | 'shr_u' | 'shl' | 'and';

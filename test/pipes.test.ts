@@ -147,6 +147,20 @@ describe('batches', () => {
     assert.equal(list[1].manifest.input.width, 320);
   });
 
+  it('a progress bar on a terminal stderr, none otherwise or with --quiet', async () => {
+    const dir = setup();
+    const inputs = [join(dir, 'shots', 'a.png'), join(dir, 'shots', 'c.png')];
+    const withBar = async (argv: string[], tty: boolean) => {
+      let stderr = '';
+      const code = await main(argv, { stdout: () => undefined, stderr: (t) => (stderr += t), stderrIsTTY: tty, stdoutIsTTY: false });
+      return { code, stderr };
+    };
+    const tty = await withBar([...inputs, '--out', join(dir, 'p1')], true);
+    assert.match(tty.stderr, /\r\x1b\[K\[=+ *\] 2\/2 {2}[\d.]+ img\/s {2}ETA 0s/);
+    assert.equal((await withBar([...inputs, '--out', join(dir, 'p2')], false)).stderr, 'cnnviz: rendered 2, failed 0\n');
+    assert.doesNotMatch((await withBar([...inputs, '--out', join(dir, 'p3'), '--quiet'], true)).stderr, /img\/s/);
+  });
+
   it('--jobs 1 and --jobs 2 give identical outputs', () => {
     const dir = setup();
     const one = shell(`$CNNVIZ shots more --out one --jobs 1 -q`, dir);

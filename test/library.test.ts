@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import * as cnnviz from 'cnnviz';
+import { fixture, golden, npyMap, readNpy } from './helpers.js';
+
+describe("the library, imported by the package's own name", () => {
+  it('exports every stage of the pipeline', () => {
+    for (const name of ['render', 'decodeGray', 'decodeImage', 'toGray8', 'toFloatMap', 'convolve', 'convolveBank', 'relu', 'activate', 'maxPool', 'mapStats', 'quantize', 'renderMapTile', 'renderFilterTile', 'composeGrid', 'encodePng', 'encodeNpy', 'writeOutputs', 'presetKernels', 'parseInlineKernels', 'parseKernelFile', 'resolveInputs']) {
+      assert.equal(typeof (cnnviz as Record<string, unknown>)[name], 'function', name);
+    }
+  });
+
+  it('render returns PNGs, maps and the manifest in memory, writing nothing', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cnnviz-lib-'));
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const result = await cnnviz.render(readFileSync(fixture('sample.png')), { inputName: 'sample.png' });
+      assert.deepEqual(readdirSync(cwd), []);
+      assert.equal(result.files.at(-1)?.name, 'manifest.json');
+      assert.deepEqual(Buffer.from(result.files[0].bytes.subarray(1, 4)).toString(), 'PNG');
+      assert.deepEqual(result.conv[0].data, npyMap(readNpy(golden('sample', 'conv.npy')), 0).data);
+      assert.deepEqual(result.activated?.[1].data, npyMap(readNpy(golden('sample', 'relu.npy')), 1).data);
+    } finally {
+      process.chdir(before);
+    }
+  });
+
+  it('decodeGray + convolve + relu reproduce the tutorial', async () => {
+    const gray = await cnnviz.decodeGray(readFileSync(fixture('sample.png')));
+    const map = cnnviz.relu(cnnviz.convolve(gray, cnnviz.tutorialKernels()[2]));
+    assert.deepEqual(map.data, npyMap(readNpy(golden('sample', 'relu.npy')), 2).data);
+  });
+
+  it('bad input throws a CnnvizError with a one-line message and an exit code', async () => {
+    await assert.rejects(cnnviz.render(readFileSync(fixture('tiny-3x3.png')), { inputName: 'tiny.png' }), (err: unknown) => {
+      assert.ok(err instanceof cnnviz.CnnvizError);
+      assert.equal(err.exitCode, 2);
+      assert.doesNotMatch(err.message, /\n/);
+      return true;
+    });
+  });
+});
