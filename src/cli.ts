@@ -4,16 +4,19 @@
  * users can call in-process.
  */
 import { readFileSync } from 'node:fs';
+import { rename, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { progressLine, runOrdered, type Outcome } from './batch.js';
+import { isCi, junitXml, type CompareReport } from './compare.js';
 import { CnnvizError, EXIT_CODES } from './errors.js';
 import { batchNames, hasGlob, resolveInputs } from './inputs.js';
-import { resolveOptions, type CliFlags, type RunOptions } from './options.js';
+import { parseInteger, parseRatio, resolveOptions, type CliFlags, type RunOptions } from './options.js';
 import { listPresets } from './presets.js';
 import { readInput } from './read.js';
 import { render, type RenderResult } from './render.js';
+import { compareRenderings, updateSnapshot, type CompareOptions } from './snapshot.js';
 import { writeOutputs } from './write.js';
 
 /** Where the CLI reads and writes; injectable so tests run it in-process. */
@@ -25,6 +28,8 @@ export interface CliIo {
   stdinIsTTY?: boolean;
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** Environment variables (CI decides what a missing snapshot means). Default: the process's. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The real process's streams. A closed stdout (`cnnviz … | head`) ends the run quietly with 141, as SIGPIPE would. */
@@ -76,6 +81,13 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('-j, --jobs <n>', `images rendered at once in a batch (default: the number of cores, ${availableParallelism()})`)
     .option('--fail-fast', 'in a batch, stop at the first image that fails')
     .option('-q, --quiet', 'no notes and no progress bar on stderr (errors are still shown)')
+    .option('--compare <snapshot-dir>', 'after rendering, compare the outputs with this snapshot (see cnnviz compare)')
+    .option('--update', 'with --compare: write the new outputs as the snapshot instead of comparing')
+    .option('--threshold <0-255>', 'with --compare: per-channel difference that still counts as equal (default 0)')
+    .option('--max-diff-pixels <n>', 'with --compare: differing pixels allowed per file (default 0)')
+    .option('--max-diff-ratio <r>', 'with --compare: share of differing pixels allowed per file (default 0)')
+    .option('--diff-dir <dir>', 'with --compare: where diff images go (default: beside the outputs)')
+    .option('--junit <file>', 'with --compare: also write the report as JUnit XML')
     .option('--filters <name|file>', 'a preset (see --list-filters) or a kernel file (.json or libvips .mat); default: tutorial')
     .option('--kernel <spec>', "an inline kernel, ImageMagick syntax 'WxH: v,v,...' (repeatable; ';' separates kernels)", collect, [])
     .option('--list-filters', 'print the presets with their weights, then exit')
@@ -115,6 +127,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       ].join('\n'),
     )
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout(text),
@@ -128,7 +141,77 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       }
       setCode(await run(images, flags, io));
     });
+  program
+    .command('compare')
+    .description('compare two renderings, two PNG files or two output folders, pixel by pixel (never file bytes)')
+    .argument('<expected>', 'the snapshot: a PNG or a folder')
+    .argument('<actual>', 'the new rendering: a PNG or a folder')
+    .option('--threshold <0-255>', 'per-channel difference of a pixel that still counts as equal (default 0)')
+    .option('--max-diff-pixels <n>', 'differing pixels allowed per file (default 0)')
+    .option('--max-diff-ratio <r>', 'share of differing pixels allowed per file, 0 to 1 (default 0)')
+    .option('--diff-dir <dir>', 'where diff images go (default: beside the actual files)')
+    .option('--tolerance <t>', 'relative tolerance for the manifests\' statistics (default 1e-6)')
+    .option('--json', 'print the report as JSON')
+    .option('--junit <file>', 'also write the report as JUnit XML')
+    .addHelpText('after', '\nExit codes: 0 identical within the thresholds, 1 differences found, 2 usage error or unreadable input.')
+    .action(async (expected: string, actual: string, flags: CompareFlags) => {
+      setCode(await runCompare(expected, actual, flags, io));
+    });
   return program;
+}
+
+/** Flags of `cnnviz compare`, and of the render command's snapshot comparison. */
+interface CompareFlags {
+  threshold?: string;
+  maxDiffPixels?: string;
+  maxDiffRatio?: string;
+  diffDir?: string;
+  tolerance?: string;
+  json?: boolean;
+  junit?: string;
+}
+
+/** `cnnviz compare`: prints the report, writes JUnit XML if asked, returns 0, 1 or 2. */
+async function runCompare(expected: string, actual: string, flags: CompareFlags, io: CliIo): Promise<number> {
+  const report = await compareRenderings(expected, actual, compareOptions(flags));
+  if (flags.junit) await writeText(flags.junit, junitXml([report]));
+  io.stdout(flags.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
+  return report.unreadable ? EXIT_CODES.usage : report.pass ? EXIT_CODES.ok : EXIT_CODES.failed;
+}
+
+function compareOptions(flags: CompareFlags): CompareOptions {
+  return {
+    thresholds: {
+      threshold: flags.threshold === undefined ? 0 : parseInteger(flags.threshold, '--threshold', 0, 255),
+      maxDiffPixels: flags.maxDiffPixels === undefined ? 0 : parseInteger(flags.maxDiffPixels, '--max-diff-pixels', 0, Number.MAX_SAFE_INTEGER),
+      maxDiffRatio: flags.maxDiffRatio === undefined ? 0 : parseRatio(flags.maxDiffRatio, '--max-diff-ratio'),
+    },
+    ...(flags.diffDir !== undefined ? { diffDir: flags.diffDir } : {}),
+    ...(flags.tolerance !== undefined ? { tolerance: parseRatio(flags.tolerance, '--tolerance') } : {}),
+  };
+}
+
+/** The report as lines: every file that is not identical, the manifest's differences, then a verdict. */
+function reportText(report: CompareReport): string {
+  const lines = report.files.filter((f) => f.status !== 'match' || f.diffPixels).map((f) => f.message);
+  lines.push(...report.manifest);
+  const bad = report.files.filter((f) => f.status !== 'match').length + (report.manifest.length > 0 ? 1 : 0);
+  lines.push(report.pass ? `match: ${report.files.length} files identical within the thresholds` : `differ: ${bad} of ${report.files.length + 1} checks failed`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function writeText(path: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, text);
+  } catch (err) {
+    throw new CnnvizError('write', `cannot write: ${(err as Error).message.split('\n')[0]}`, path);
+  }
+}
+
+async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, path);
 }
 
 /** What one rendered image left behind, for printing. */
@@ -137,11 +220,23 @@ interface Done {
   dir: string;
   written: string[];
   result: RenderResult;
+  snapshot?: SnapshotOutcome;
+}
+
+/** What `--compare` found for one image. */
+interface SnapshotOutcome {
+  status: 'match' | 'differ' | 'missing' | 'written' | 'updated';
+  report?: CompareReport;
 }
 
 /** Renders every input the arguments name and reports as the flags ask; returns the exit code. */
-async function run(args: string[], flags: CliFlags, io: CliIo): Promise<number> {
+async function run(args: string[], flags: CliFlags & CompareFlags & { compare?: string; update?: boolean }, io: CliIo): Promise<number> {
   const options = await resolveOptions(flags);
+  if (flags.update && flags.compare === undefined) throw new CnnvizError('usage', '--update goes with --compare <snapshot-dir>', '--update');
+  if (flags.compare !== undefined) {
+    compareOptions(flags); // validates the thresholds before any work
+    if (options.toStdout) throw new CnnvizError('usage', 'comparing needs the outputs in a folder: give --out a folder', '--out - --compare');
+  }
   if (args.length === 0) {
     if (io.stdinIsTTY !== false || !io.readStdin) throw new CommanderError(2, 'commander.missingArgument', "error: missing required argument 'images'");
     args = ['-'];
@@ -166,7 +261,9 @@ async function run(args: string[], flags: CliFlags, io: CliIo): Promise<number> 
       return { input, dir: '-', written: [], result };
     }
     const dir = batch ? join(options.outDir, names[index]) : options.outDir;
-    return { input, dir, written: await writeOutputs(dir, result.files), result };
+    const written = await writeOutputs(dir, result.files);
+    const snapshot = flags.compare === undefined ? undefined : await checkSnapshot(dir, batch ? join(flags.compare, names[index]) : flags.compare, flags, io);
+    return { input, dir, written, result, ...(snapshot ? { snapshot } : {}) };
   };
   const onOutcome = (index: number, outcome: Outcome<Done>): void => {
     if (outcome.ok) {
@@ -194,9 +291,31 @@ async function run(args: string[], flags: CliFlags, io: CliIo): Promise<number> 
     );
     io.stdout(`${JSON.stringify(batch ? list : done[0].result.manifest, null, 2)}\n`);
   }
-  if (!batch) return EXIT_CODES.ok;
-  io.stderr(`cnnviz: rendered ${done.length}, failed ${failed}${skipped ? `, skipped ${skipped}` : ''}\n`);
-  return failed > 0 ? EXIT_CODES.failed : EXIT_CODES.ok;
+  const reports = done.flatMap((d) => (d.snapshot?.report ? [d.snapshot.report] : []));
+  if (flags.junit && reports.length > 0) await writeText(flags.junit, junitXml(reports));
+  const snapshotFailed = done.some((d) => d.snapshot?.status === 'differ' || d.snapshot?.status === 'missing');
+  if (batch) io.stderr(`cnnviz: rendered ${done.length}, failed ${failed}${skipped ? `, skipped ${skipped}` : ''}\n`);
+  return failed > 0 || snapshotFailed ? EXIT_CODES.failed : EXIT_CODES.ok;
+}
+
+/**
+ * `--compare`: updates the snapshot, writes a missing one (never under CI), or compares and prints
+ * every difference on stderr.
+ */
+async function checkSnapshot(dir: string, snapshot: string, flags: CompareFlags & { update?: boolean }, io: CliIo): Promise<SnapshotOutcome> {
+  const exists = await stat(snapshot).then(() => true, () => false);
+  if (flags.update || !exists) {
+    if (!exists && !flags.update && isCi(io.env ?? process.env)) {
+      io.stderr(`cnnviz: snapshot missing, and CI is set: not writing it (run with --update to create it) (${snapshot})\n`);
+      return { status: 'missing' };
+    }
+    await updateSnapshot(dir, snapshot);
+    io.stderr(`cnnviz: note: snapshot ${exists ? 'updated' : 'written'} (${snapshot})\n`);
+    return { status: exists ? 'updated' : 'written' };
+  }
+  const report = await compareRenderings(snapshot, dir, compareOptions(flags));
+  if (!report.pass || report.files.some((f) => f.diffPixels)) io.stderr(reportText(report).replace(/^(?=.)/gm, 'cnnviz: '));
+  return { status: report.pass ? 'match' : 'differ', report };
 }
 
 /** Refuses destinations that cannot work, before anything is read. */

@@ -103,6 +103,17 @@ export function parseInteger(text: string, flag: string, min: number, max: numbe
 }
 
 /**
+ * Parses a number between 0 and 1 (a ratio or a tolerance).
+ * @throws {CnnvizError} kind `usage` naming `flag`.
+ * @example parseRatio('0.01', '--max-diff-ratio') // 0.01
+ */
+export function parseRatio(text: string, flag: string): number {
+  const value = /^\s*(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(text) ? Number(text) : NaN;
+  if (!(value >= 0 && value <= 1)) throw invalidParameter('a number between 0 and 1', flag, text);
+  return value;
+}
+
+/**
  * Parses a positive integer flag value.
  * @throws {CnnvizError} kind `usage` naming `flag`.
  * @example parsePositiveInteger('5000000', '--max-pixels') // 5000000
