@@ -3,7 +3,7 @@
  * things go (files, stdout, stderr). Every step of the work is a library function that tests and
  * users can call in-process.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { rename, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
@@ -30,13 +30,33 @@ export interface CliIo {
   stderrIsTTY?: boolean;
   /** Environment variables (CI decides what a missing snapshot means). Default: the process's. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Temporary files and locks of writes under way, for a signal handler to remove. */
+  temps?: Set<string>;
 }
 
-/** The real process's streams. A closed stdout (`cnnviz … | head`) ends the run quietly with 141, as SIGPIPE would. */
+/**
+ * The real process's streams and signals. A closed stdout (`cnnviz … | head`) ends the run quietly
+ * with 141, as SIGPIPE would; any other stdout failure (a full disk) is one line and exit 3. Ctrl-C
+ * (SIGINT) and SIGTERM remove the temporary files and locks of writes under way, then exit 130 / 143.
+ */
 function processIo(): CliIo {
+  const temps = new Set<string>();
+  const cleanUp = (): void => {
+    for (const path of temps) rmSync(path, { force: true });
+  };
+  process.once('SIGINT', () => {
+    cleanUp();
+    process.exit(130);
+  });
+  process.once('SIGTERM', () => {
+    cleanUp();
+    process.exit(143);
+  });
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(141);
-    throw err;
+    cleanUp();
+    process.stderr.write(`cnnviz: cannot write to stdout: ${err.code === 'ENOSPC' ? 'no space left on the device' : err.message.split('\n')[0]} (stdout)\n`);
+    process.exit(EXIT_CODES.write);
   });
   return {
     stdout: (data) => process.stdout.write(data),
@@ -49,6 +69,7 @@ function processIo(): CliIo {
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    temps,
   };
 }
 
@@ -81,6 +102,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('-j, --jobs <n>', `images rendered at once in a batch (default: the number of cores, ${availableParallelism()})`)
     .option('--fail-fast', 'in a batch, stop at the first image that fails')
     .option('-q, --quiet', 'no notes and no progress bar on stderr (errors are still shown)')
+    .option('--lock-wait <seconds>', 'how long to wait for another cnnviz run writing into the same folder (default 30)')
     .option('--compare <snapshot-dir>', 'after rendering, compare the outputs with this snapshot (see cnnviz compare)')
     .option('--update', 'with --compare: write the new outputs as the snapshot instead of comparing')
     .option('--threshold <0-255>', 'with --compare: per-channel difference that still counts as equal (default 0)')
@@ -110,6 +132,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--background <colour>', 'flatten transparency onto this colour (#rrggbb, r,g,b or a name) instead of dropping alpha')
     .option('--compression <0-9>', 'PNG zlib level, 0 (fastest) to 9 (smallest) (default 1)')
     .addOption(new Option('--max-pixels <n>', 'refuse images with more pixels than this (checked from the header)').default(undefined, '100000000'))
+    .addOption(new Option('--max-output-pixels <n>', 'refuse runs whose tiles would hold more pixels than this in all').default(undefined, '1000000000'))
     .addHelpText(
       'after',
       [
@@ -261,7 +284,7 @@ async function run(args: string[], flags: CliFlags & CompareFlags & { compare?: 
       return { input, dir: '-', written: [], result };
     }
     const dir = batch ? join(options.outDir, names[index]) : options.outDir;
-    const written = await writeOutputs(dir, result.files);
+    const written = await writeOutputs(dir, result.files, { ...(io.temps ? { temps: io.temps } : {}), lockTimeoutMs: options.lockWaitMs });
     const snapshot = flags.compare === undefined ? undefined : await checkSnapshot(dir, batch ? join(flags.compare, names[index]) : flags.compare, flags, io);
     return { input, dir, written, result, ...(snapshot ? { snapshot } : {}) };
   };

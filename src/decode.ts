@@ -157,10 +157,16 @@ function rgbObject(rgb: Rgb): { r: number; g: number; b: number } {
 /** Turns libvips' multi-line messages into one line a user can act on. */
 function decodeError(err: unknown, name: string): CnnvizError {
   const raw = err instanceof Error ? err.message : String(err);
-  const first = raw.split('\n').map((line) => line.trim()).find((line) => line.length > 0) ?? 'unknown error';
-  if (/unsupported image format/i.test(first)) return new CnnvizError('input', 'not a supported image (PNG, JPEG, WebP, TIFF, GIF, AVIF)', name);
-  if (/premature end|truncat|unexpected end|not enough data|read error|short read/i.test(raw)) {
-    return new CnnvizError('input', `image is truncated or corrupt: ${first}`, name);
+  const lines = raw.split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
+  if (/unsupported image format/i.test(raw)) return new CnnvizError('input', 'not a supported image (PNG, JPEG, WebP, TIFF, GIF, AVIF)', name);
+  if (/corrupt header/i.test(raw)) return new CnnvizError('input', 'image header is corrupt', name);
+  // The most specific line: not the generic failOn notice, not per-tile noise, without the loader's prefix.
+  const detail = lines
+    .filter((line) => !/^warning treated as error|^error in tile/i.test(line))
+    .map((line) => line.replace(/^[\w]*(png|jpeg|jpg|tiff|webp|gif|heif|load)[\w]*:\s*/i, '').replace(/:$/, ''))
+    .at(-1);
+  if (/warning treated as error|premature end|truncat|unexpected end|not enough data|read error|short read|checksum|crc/i.test(raw)) {
+    return new CnnvizError('input', `image is truncated or corrupt: ${detail ?? 'the decoder found a damaged or incomplete file'}`, name);
   }
-  return new CnnvizError('input', `cannot decode image: ${first}`, name);
+  return new CnnvizError('input', `cannot decode image: ${detail ?? 'unknown error'}`, name);
 }

@@ -20,6 +20,8 @@ export interface KernelSpec {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+/** Names of output files, refused as filter names so no label or future file name can be confused with them. */
+const RESERVED = new Set(['grid', 'manifest', 'input']);
 
 /**
  * Checks a filter name: 1 to 64 letters, digits, `.`, `_`, `+`, `-`, starting with a letter or digit,
@@ -30,6 +32,9 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 export function validateName(name: unknown, path: string): string {
   if (typeof name !== 'string' || !NAME.test(name) || name.includes('..')) {
     throw invalidParameter('a name of 1 to 64 letters, digits, ".", "_", "+" or "-" (no path separators, no "..")', path, name);
+  }
+  if (RESERVED.has(name.toLowerCase().replace(/\.[a-z]+$/, ''))) {
+    throw invalidParameter('a name other than grid, manifest or input (they name output files)', path, name);
   }
   return name;
 }

@@ -20,6 +20,7 @@ export interface CliFlags {
   relu: boolean;
   background?: string;
   maxPixels?: string;
+  maxOutputPixels?: string;
   filters?: string;
   kernel?: string[];
   color?: boolean;
@@ -43,6 +44,7 @@ export interface CliFlags {
   jobs?: string;
   failFast?: boolean;
   quiet?: boolean;
+  lockWait?: string;
 }
 
 /** The options of one CLI run. */
@@ -55,6 +57,8 @@ export interface RunOptions {
   /** Images rendered at once in a batch. */
   jobs: number;
   failFast: boolean;
+  /** How long to wait for another run's lock on an output folder, in ms. */
+  lockWaitMs: number;
   render: RenderOptions;
 }
 
@@ -110,6 +114,17 @@ export function parseInteger(text: string, flag: string, min: number, max: numbe
 export function parseRatio(text: string, flag: string): number {
   const value = /^\s*(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(text) ? Number(text) : NaN;
   if (!(value >= 0 && value <= 1)) throw invalidParameter('a number between 0 and 1', flag, text);
+  return value;
+}
+
+/**
+ * Parses a duration in seconds, 0 to 3600 (fractions allowed).
+ * @throws {CnnvizError} kind `usage` naming `flag`.
+ * @example parseSeconds('0.5', '--lock-wait') // 0.5
+ */
+export function parseSeconds(text: string, flag: string): number {
+  const value = /^\s*(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 0 && value <= 3600)) throw invalidParameter('a number of seconds between 0 and 3600', flag, text);
   return value;
 }
 
@@ -227,6 +242,7 @@ export async function resolveOptions(flags: CliFlags): Promise<RunOptions> {
     color: flags.color ?? false,
     exact: flags.exact ?? false,
     maxPixels: flags.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parsePositiveInteger(flags.maxPixels, '--max-pixels'),
+    ...(flags.maxOutputPixels !== undefined ? { maxOutputPixels: parsePositiveInteger(flags.maxOutputPixels, '--max-output-pixels') } : {}),
     ...(kernels ? { kernels } : {}),
     ...(flags.background !== undefined ? { background: parseColour(flags.background) } : {}),
     ...(flags.pool !== undefined ? { pool: parseInteger(flags.pool, '--pool', 2, 1024) } : {}),
@@ -251,6 +267,7 @@ export async function resolveOptions(flags: CliFlags): Promise<RunOptions> {
     quiet: flags.quiet ?? false,
     jobs: flags.jobs === undefined ? availableParallelism() : parseInteger(flags.jobs, '--jobs', 1, 256),
     failFast: flags.failFast ?? false,
+    lockWaitMs: flags.lockWait === undefined ? 30_000 : Math.round(parseSeconds(flags.lockWait, '--lock-wait') * 1000),
     render,
   };
 }

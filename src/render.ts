@@ -55,6 +55,8 @@ export interface RenderOptions {
   background?: Rgb;
   /** Refuse larger images (width × height), checked from the header. Default 100 000 000. */
   maxPixels?: number;
+  /** Refuse runs whose tiles would hold more pixels than this in all (zoom included). Default 1 000 000 000. */
+  maxOutputPixels?: number;
   /** Also write the float maps as NumPy .npy files (input, conv, activation, pool, filters). Default false. */
   raw?: boolean;
   /** PNG zlib level, 0 to 9. Default 1 (see the README for the measured trade-off). */
@@ -139,6 +141,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
 
   const decoded = await decodeImage(bytes, { background: options.background, maxPixels: options.maxPixels, name: inputName });
   checkFits(decoded, kernels, layer, inputName);
+  checkOutputSize(decoded, kernels, layer, { zoom, stages: 1 + (activation.kind === 'none' ? 0 : 1), pool: options.pool, max: options.maxOutputPixels ?? DEFAULT_MAX_OUTPUT_PIXELS, subject: inputName });
   const exact = options.exact ?? false;
   const arena = createArena(arenaPlan(decoded, kernels, layer, { color, exact, colormap, activation, pool: options.pool }));
   const gray: FloatMap = { width: decoded.width, height: decoded.height, data: simdGray(decoded.data, decoded.channels, decoded.width * decoded.height, arena) };
@@ -366,6 +369,28 @@ function arenaPlan(
     bytes += 3 * arenaBytes(px, 4) + stagesPerFilter * arenaBytes(px, channels) + 2 * 1024 * 1024;
   });
   return bytes + arenaBytes(largest, 1);
+}
+
+/** Default limit on the pixels of all tiles of one run. */
+export const DEFAULT_MAX_OUTPUT_PIXELS = 1_000_000_000;
+
+/** Refuses a run whose tiles would be too large in all, before any work (a 33 MP image zoomed 64× would need terabytes). */
+function checkOutputSize(
+  decoded: { width: number; height: number },
+  kernels: readonly Kernel[],
+  layer: LayerOptions,
+  run: { zoom: number; stages: number; pool: number | undefined; max: number; subject: string },
+): void {
+  const zoom2 = run.zoom * run.zoom;
+  let total = decoded.width * decoded.height * zoom2;
+  for (const kernel of kernels) {
+    const out = layerOutputSize(decoded, kernel, layer);
+    const px = out.width * out.height;
+    total += px * zoom2 * run.stages + (run.pool ? Math.floor(out.width / run.pool) * Math.floor(out.height / run.pool) * zoom2 : 0);
+  }
+  if (total > run.max) {
+    throw new CnnvizError('input', `the tiles would hold ${total} pixels in all, over the limit of ${run.max} (--max-output-pixels)`, run.subject);
+  }
 }
 
 function checkGrayKernel(kernel: Kernel): Kernel {
