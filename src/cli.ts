@@ -99,6 +99,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('-o, --out <dir>', 'output folder; - writes grid.png to stdout and nothing else', 'maps')
     .option('--json', 'print the manifest (a batch: a list of results) to stdout instead of the written paths')
     .option('--raw', 'also write the float maps as NumPy .npy files')
+    .option('--html', 'also write index.html, an interactive report that opens offline in any browser')
     .option('-j, --jobs <n>', `images rendered at once in a batch (default: the number of cores, ${availableParallelism()})`)
     .option('--fail-fast', 'in a batch, stop at the first image that fails')
     .option('-q, --quiet', 'no notes and no progress bar on stderr (errors are still shown)')

@@ -11,7 +11,7 @@ import type { ValueRange } from './types.js';
 export const MANIFEST_SCHEMA_VERSION = 1;
 
 /** The kind of each written file. */
-export type FileKind = 'input' | 'filter' | 'conv' | 'activation' | 'pool' | 'grid' | 'raw';
+export type FileKind = 'input' | 'filter' | 'conv' | 'activation' | 'pool' | 'grid' | 'raw' | 'report';
 
 /** One written file, as recorded in the manifest. */
 export interface ManifestFile {
@@ -20,15 +20,16 @@ export interface ManifestFile {
   kind: FileKind;
   /** 1-based filter number, for filter, conv, activation and pool files. */
   filter?: number;
-  width: number;
-  height: number;
+  /** Pixels (for images and raw arrays; absent for the report). */
+  width?: number;
+  height?: number;
   /** Statistics of the float values behind the tile (the weights, for a filter tile). */
   stats?: MapStats;
   /** The values mapped to the first and last colour. */
   range?: ValueRange;
   /** sha256 of the decoded 8-bit pixels, row-major: equal hashes mean identical pictures (absent for raw files). */
   pixelsSha256?: string;
-  /** For raw `.npy` files: the array's shape and dtype, and the sha256 of the file. */
+  /** For raw `.npy` files: the array's shape and dtype; for those and the report, the sha256 of the file. */
   shape?: number[];
   dtype?: '<f4';
   sha256?: string;
@@ -88,6 +89,7 @@ export interface Manifest {
     reference: string;
     zoom: number;
     raw: boolean;
+    html: boolean;
     grid: { written: boolean; maxTileSide: number; columns: number; gap: number; labels: boolean };
   };
   files: ManifestFile[];

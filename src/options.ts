@@ -41,6 +41,7 @@ export interface CliFlags {
   compression?: string;
   json?: boolean;
   raw?: boolean;
+  html?: boolean;
   jobs?: string;
   failFast?: boolean;
   quiet?: boolean;
@@ -252,6 +253,7 @@ export async function resolveOptions(flags: CliFlags): Promise<RunOptions> {
     ...(flags.zoom !== undefined ? { zoom: parseInteger(flags.zoom, '--zoom', 1, 64) } : {}),
     ...(flags.compression !== undefined ? { compression: parseInteger(flags.compression, '--compression', 0, 9) } : {}),
     raw: flags.raw ?? false,
+    html: flags.html ?? false,
     grid: flags.grid
       ? {
           labels: flags.labels,

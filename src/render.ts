@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { activate, activationName, maxPool, RELU, type Activation } from './activate.js';
 import { DIVERGING_COLORMAPS, type ColormapName } from './colormap.js';
 import { allocBytes, arenaBytes, createArena, float32In } from './arena.js';
-import { checkFits, convolveBank, isNegation, type Planes } from './convolve.js';
+import { checkFits, convolveBank, isNegation, usesOneDnnOrder, type Planes } from './convolve.js';
 import { decodeImage, loadSharp, type DecodedImage, type DecodeOptions, type Rgb } from './decode.js';
 import { encodePng } from './encode.js';
 import { CnnvizError, invalidParameter } from './errors.js';
@@ -20,6 +20,7 @@ import { DEFAULT_LAYER, layerOutputSize, resolvePadding, type LayerOptions } fro
 import { hexColour, MANIFEST_SCHEMA_VERSION, serializeManifest, sha256, type FileKind, type Manifest, type ManifestFile } from './manifest.js';
 import { mapStats, rangesFromOwn, statsOf, type MapStats, type NormalizeMode } from './normalize.js';
 import { encodeNpy, stack } from './npy.js';
+import { reportHtml } from './report.js';
 import { simdGray, simdMap, simdStats, type RawStats, type Transform } from './simd.js';
 import { renderFilterTile, renderMapTile, zoomRaster, type Tile } from './tiles.js';
 import type { FloatMap, Kernel, Raster, ValueRange } from './types.js';
@@ -59,6 +60,8 @@ export interface RenderOptions {
   maxOutputPixels?: number;
   /** Also write the float maps as NumPy .npy files (input, conv, activation, pool, filters). Default false. */
   raw?: boolean;
+  /** Also write `index.html`, the interactive report. Default false. */
+  html?: boolean;
   /** PNG zlib level, 0 to 9. Default 1 (see the README for the measured trade-off). */
   compression?: number;
   /** The input's file name for the manifest and messages. Default `input`. */
@@ -257,13 +260,51 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   }));
   if (grid) files.push({ path: 'grid.png', kind: 'grid', width: grid.width, height: grid.height, pixelsSha256: sha256(grid.data) });
   const rawFiles = options.raw ? rawArrays(input, kernels, stages) : [];
+  const report = options.html
+    ? Buffer.from(
+        reportHtml({
+          name: inputName,
+          input: reportInput(decoded, gray, color),
+          kernels: kernels.map((kernel) => {
+            const pad = resolvePadding(layer.padding, kernel, layer.dilation);
+            const out = layerOutputSize(decoded, kernel, layer);
+            return {
+              name: kernel.name,
+              width: kernel.width,
+              height: kernel.height,
+              channels: kernel.channels,
+              weights: Array.from(kernel.weights),
+              bias: kernel.bias,
+              oneDnn: usesOneDnnOrder(decoded, kernel.channels, kernel, layer),
+              padTop: pad.top,
+              padLeft: pad.left,
+              outWidth: out.width,
+              outHeight: out.height,
+            };
+          }),
+          stride: [layer.stride[0], layer.stride[1]],
+          dilation: [layer.dilation[0], layer.dilation[1]],
+          exact,
+          activation: activation.kind === 'leaky-relu' ? { kind: activation.kind, slope: activation.slope } : { kind: activation.kind },
+          pool: options.pool ?? null,
+          stages: stages.map((stage) => ({
+            kind: stage.kind === 'conv' ? 'conv' : stage.kind === 'pool' ? 'pool' : 'activation',
+            title: stage.title,
+            ranges: planned.filter((p) => p.kind === stage.kind).map((p) => [p.stats.min, p.stats.max] as [number, number]),
+          })),
+          normalize: options.range ? 'per-map' : normalize,
+          colormap,
+        }),
+      )
+    : undefined;
+  if (report) files.push({ path: 'index.html', kind: 'report', sha256: sha256(report) });
   for (const raw of rawFiles) {
     files.push({ path: raw.name, kind: 'raw', width: raw.shape[raw.shape.length - 1], height: raw.shape[raw.shape.length - 2] ?? 1, shape: raw.shape, dtype: '<f4', sha256: sha256(raw.bytes) });
   }
 
   const manifest = buildManifest({
     bytes, decoded, inputName, kernels, layer, activation, pool: options.pool, color, colormap, normalize,
-    range: options.range, zoom, raw: options.raw ?? false, gridOptions, files,
+    range: options.range, zoom, raw: options.raw ?? false, html: options.html ?? false, gridOptions, files,
   });
   const manifestValue = await manifest;
   const lazy = <T>(make: () => T): (() => T) => {
@@ -277,6 +318,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     files: [
       ...images.map((entry, i) => ({ name: entry.name, kind: entry.kind, bytes: encoded[i] })),
       ...rawFiles.map((raw) => ({ name: raw.name, kind: 'raw' as const, bytes: raw.bytes })),
+      ...(report ? [{ name: 'index.html', kind: 'report' as const, bytes: report }] : []),
       { name: 'manifest.json', kind: 'manifest' as const, bytes: Buffer.from(serializeManifest(manifestValue)) },
     ],
     manifest: manifestValue,
@@ -322,6 +364,19 @@ function rawArrays(input: readonly FloatMap[], kernels: readonly Kernel[], stage
 }
 
 const stackArgs = (stacked: { shape: number[]; data: Float32Array }): [number[], Float32Array] => [stacked.shape, stacked.data];
+
+/** The 8-bit input the report recomputes from: OpenCV's gray as bytes (exactly Y, as float32(Y / 255) maps back), or RGB. */
+function reportInput(decoded: DecodedImage, gray: FloatMap, color: boolean): { width: number; height: number; channels: 1 | 3; pixels: string } {
+  const count = decoded.width * decoded.height;
+  let bytes: Uint8Array;
+  if (color) {
+    bytes = decoded.channels === 3 ? decoded.data.subarray(0, count * 3) : Uint8Array.from({ length: count * 3 }, (_, i) => decoded.data[Math.floor(i / 3)]);
+  } else {
+    bytes = new Uint8Array(count);
+    for (let i = 0; i < count; i++) bytes[i] = Math.round(gray.data[i] * 255);
+  }
+  return { width: decoded.width, height: decoded.height, channels: color ? 3 : 1, pixels: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') };
+}
 
 /**
  * Decodes an image and converts it to OpenCV's float gray in [0, 1], the tutorial's first two steps.
@@ -455,6 +510,7 @@ async function buildManifest(parts: {
   range: ValueRange | undefined;
   zoom: number;
   raw: boolean;
+  html: boolean;
   gridOptions: { columns: number; gap: number; labels: boolean; maxTileSide: number } | undefined;
   files: ManifestFile[];
 }): Promise<Manifest> {
@@ -527,6 +583,7 @@ async function buildManifest(parts: {
       reference: `matplotlib.pyplot.imsave(path, map, cmap='${parts.colormap}'${parts.normalize === 'per-map' && !parts.range ? '' : ', vmin=range[0], vmax=range[1]'})`,
       zoom: parts.zoom,
       raw: parts.raw,
+      html: parts.html,
       grid: parts.gridOptions ? { written: true, ...parts.gridOptions } : { written: false, maxTileSide: GRID_MAX_TILE_SIDE, columns: 8, gap: 16, labels: true },
     },
     files: parts.files,

@@ -268,7 +268,7 @@ export class FunctionBody {
  * Assembles a module with one imported memory (`env.memory`) and exported functions.
  * @example new WebAssembly.Module(moduleBytes([{ name: 'run', params: [I32], body }]))
  */
-export function moduleBytes(functions: { name: string; params: number[]; body: FunctionBody }[]): Uint8Array {
+export function moduleBytes(functions: { name: string; params: number[]; body: FunctionBody }[]): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => [0x60, ...uleb(f.params.length), ...f.params, 0]);
   const imports = [[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]];
   const exports = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);

@@ -13,7 +13,7 @@ const validate = new Ajv2020.default({ allErrors: true, strict: true, strictRequ
 describe('manifest.json validates against src/manifest.schema.json', () => {
   const cases: [string, string, RenderOptions][] = [
     ['the default run', 'sample.png', {}],
-    ['every option at once', 'rgba.png', { background: [255, 255, 255], layer: { stride: [2, 1], padding: [1, 2], dilation: [1, 1] }, activation: { kind: 'leaky-relu', slope: 0.2 }, pool: 2, colormap: 'RdBu', zoom: 2, raw: true, grid: { columns: 2, gap: 4, labels: false } }],
+    ['every option at once', 'rgba.png', { background: [255, 255, 255], layer: { stride: [2, 1], padding: [1, 2], dilation: [1, 1] }, activation: { kind: 'leaky-relu', slope: 0.2 }, pool: 2, colormap: 'RdBu', zoom: 2, raw: true, html: true, grid: { columns: 2, gap: 4, labels: false } }],
     ['colour kernels with bias, no grid', 'sample.jpg', { color: true, kernels: [kernelFromRows('d', 'a difference', [[-1, 1]], 0.5)], grid: false, normalize: 'shared' }],
     ['an explicit range, same padding, no activation', 'exif6.jpg', { range: { min: -1, max: 1 }, layer: { stride: [1, 1], padding: 'same', dilation: [2, 2] }, activation: { kind: 'none' } }],
   ];
