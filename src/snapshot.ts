@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { PNG } from 'pngjs';
+import { createRequire } from 'node:module';
 import { compareManifests, comparePixels, differMessage, type CompareReport, type FileReport, type Rgba, type Thresholds } from './compare.js';
 import { CnnvizError } from './errors.js';
 import type { Manifest } from './manifest.js';
@@ -59,9 +59,15 @@ async function pngNames(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.png') && !name.endsWith(DIFF_SUFFIX)).sort();
 }
 
-/** Decodes a PNG with pngjs into RGBA. */
+/** pngjs, loaded only when something is compared (rendering never needs it). */
+const pngjs = (): typeof import('pngjs') => createRequire(import.meta.url)('pngjs') as typeof import('pngjs');
+
+/**
+ * Decodes a PNG with pngjs into RGBA.
+ * @example const { width, height, data } = await readRgba('maps/grid.png');
+ */
 export async function readRgba(path: string): Promise<Rgba> {
-  const png = PNG.sync.read(await readFile(path));
+  const png = pngjs().PNG.sync.read(await readFile(path));
   return { width: png.width, height: png.height, data: png.data };
 }
 
@@ -96,6 +102,7 @@ async function compareManifestFiles(expectedPath: string, actualPath: string, to
 }
 
 async function writePng(path: string, image: Rgba): Promise<void> {
+  const { PNG } = pngjs();
   const png = new PNG({ width: image.width, height: image.height });
   png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
   await mkdir(dirname(path), { recursive: true });
