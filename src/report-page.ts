@@ -107,7 +107,8 @@ export function reportPage(data: PageData): void {
     return own[k];
   };
 
-  const draw = (canvas: HTMLCanvasElement, width: number, height: number, sample: (x: number, y: number) => number, range: [number, number], colormap: string): void => {
+  /** Fills a canvas with one drawn pixel per `factor`-th map pixel; `colour` writes its RGB. */
+  const paint = (canvas: HTMLCanvasElement, width: number, height: number, colour: (x: number, y: number, out: Uint8ClampedArray, at: number) => void): void => {
     const f = data.factor;
     const dw = Math.ceil(width / f);
     const dh = Math.ceil(height / f);
@@ -115,55 +116,50 @@ export function reportPage(data: PageData): void {
     canvas.height = dh;
     const context = canvas.getContext('2d') as CanvasRenderingContext2D;
     const image = context.createImageData(dw, dh);
-    const table = tables[colormap];
-    const min = fround(range[0]);
-    const span = fround(range[1] - range[0]);
     for (let y = 0; y < dh; y++) {
       for (let x = 0; x < dw; x++) {
-        let index = 0;
-        if (span > 0) {
-          const i = Math.floor(fround(fround(sample(x * f, y * f) - min) / span) * 256);
-          index = i > 255 ? 255 : i < 0 ? 0 : i;
-        }
-        const o = 4 * (y * dw + x);
-        image.data[o] = table[3 * index];
-        image.data[o + 1] = table[3 * index + 1];
-        image.data[o + 2] = table[3 * index + 2];
-        image.data[o + 3] = 255;
+        const at = 4 * (y * dw + x);
+        colour(x * f, y * f, image.data, at);
+        image.data[at + 3] = 255;
       }
     }
     context.putImageData(image, 0, 0);
+  };
+
+  /** Draws values as cnnviz renders them: float32 normalisation, floor(q · 256), matplotlib's table. */
+  const draw = (canvas: HTMLCanvasElement, width: number, height: number, sample: (x: number, y: number) => number, range: [number, number], colormap: string): void => {
+    const table = tables[colormap];
+    const min = fround(range[0]);
+    const span = fround(range[1] - range[0]);
+    paint(canvas, width, height, (x, y, out, at) => {
+      let index = 0;
+      if (span > 0) {
+        const i = Math.floor(fround(fround(sample(x, y) - min) / span) * 256);
+        index = i > 255 ? 255 : i < 0 ? 0 : i;
+      }
+      out[at] = table[3 * index];
+      out[at + 1] = table[3 * index + 1];
+      out[at + 2] = table[3 * index + 2];
+    });
   };
 
   const formatNumber = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(7).replace(/0+$/, '').replace(/\.$/, ''));
   const inputCanvas = $('input') as HTMLCanvasElement;
   const drawInput = (): void => {
     if (channels === 3) {
-      const rgb = (c: number) => (x: number, y: number) => planes[c][y * iw + x];
       // The colour input is shown as stored: each channel's 0..1 straight to 0..255.
-      const f = data.factor;
-      const dw = Math.ceil(iw / f);
-      const dh = Math.ceil(ih / f);
-      inputCanvas.width = dw;
-      inputCanvas.height = dh;
-      const context = inputCanvas.getContext('2d') as CanvasRenderingContext2D;
-      const image = context.createImageData(dw, dh);
-      for (let y = 0; y < dh; y++) {
-        for (let x = 0; x < dw; x++) {
-          for (let c = 0; c < 3; c++) image.data[4 * (y * dw + x) + c] = Math.round(rgb(c)(x * f, y * f) * 255);
-          image.data[4 * (y * dw + x) + 3] = 255;
-        }
-      }
-      context.putImageData(image, 0, 0);
-    } else {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const v of planes[0]) {
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      draw(inputCanvas, iw, ih, (x, y) => planes[0][y * iw + x], [lo, hi], 'gray');
+      paint(inputCanvas, iw, ih, (x, y, out, at) => {
+        for (let c = 0; c < 3; c++) out[at + c] = Math.round(planes[c][y * iw + x] * 255);
+      });
+      return;
     }
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of planes[0]) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    draw(inputCanvas, iw, ih, (x, y) => planes[0][y * iw + x], [lo, hi], 'gray');
   };
 
   const tiles = Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas.map'));

@@ -3,16 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { main } from '../src/cli.js';
 import type { Manifest } from '../src/manifest.js';
-import { decodeGrayPng, fixture } from './helpers.js';
+import { decodeGrayPng, fixture, runCli } from './helpers.js';
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runCli(argv);
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'cnnviz-opt-'));
 
 /** Renders the small strip-free sample with extra flags; returns the folder, its files and manifest. */

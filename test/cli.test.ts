@@ -5,9 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { main } from '../src/cli.js';
 import type { Manifest } from '../src/manifest.js';
-import { assertPixelsEqual, decodeGrayPng, fixture, golden, readGrayPng, ROOT } from './helpers.js';
+import { assertPixelsEqual, decodeGrayPng, fixture, golden, readGrayPng, ROOT, runCli } from './helpers.js';
 
 const EXPECTED_FILES = [
   'input.png',
@@ -19,12 +18,7 @@ const EXPECTED_FILES = [
 ];
 
 /** Runs the CLI in-process, capturing what it prints. */
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runCli(argv);
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'cnnviz-test-'));
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');

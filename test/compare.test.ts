@@ -4,16 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
-import { main } from '../src/cli.js';
 import { comparePixels, isCi, type Rgba } from '../src/compare.js';
-import { fixture } from './helpers.js';
+import { fixture, runCli } from './helpers.js';
 
-async function run(argv: string[], env: Record<string, string | undefined> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += String(t)), stderr: (t) => (stderr += t), env, stdoutIsTTY: false, stderrIsTTY: false });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], env: Record<string, string | undefined> = {}) => runCli(argv, { env });
 
 const temp = (): string => mkdtempSync(join(tmpdir(), 'cnnviz-cmp-'));
 let rendered = '';

@@ -6,7 +6,7 @@ import { kernelFromRows, tutorialKernels } from '../src/kernels.js';
 import { presetKernels } from '../src/presets.js';
 import type { FloatMap, Kernel } from '../src/types.js';
 import { SIMD_AVAILABLE } from '../src/wasm.js';
-import { assertBitsEqual } from './helpers.js';
+import { assertBitsEqual, prng } from './helpers.js';
 
 /** The scalar recipe the SIMD lanes must reproduce: fl32(acc + fl32(w·g)), row-major, bias first or last. */
 function scalar(input: FloatMap, k: Kernel, biasFirst: boolean): Float32Array {
@@ -27,24 +27,13 @@ function scalar(input: FloatMap, k: Kernel, biasFirst: boolean): Float32Array {
   return out;
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const grayMap = (width: number, height: number, seed: number): FloatMap => {
-  const next = seeded(seed);
+  const next = prng(seed);
   return { width, height, data: Float32Array.from({ length: width * height }, () => Math.fround(Math.floor(next() * 256) / 255)) };
 };
 
 const randomKernel = (width: number, height: number, seed: number, bias = 0): Kernel => {
-  const next = seeded(seed);
+  const next = prng(seed);
   const pick = () => [-1, 1, 0, 0.5, -2, next() * 4 - 2][Math.floor(next() * 6)];
   return kernelFromRows(`r${seed}`, '', Array.from({ length: height }, () => Array.from({ length: width }, pick)), bias);
 };

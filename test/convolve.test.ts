@@ -6,7 +6,7 @@ import { CnnvizError } from '../src/errors.js';
 import { toFloatMap } from '../src/gray.js';
 import { kernelFromRows, tutorialKernels } from '../src/kernels.js';
 import type { FloatMap, Kernel } from '../src/types.js';
-import { assertBitsEqual, golden, mapOf, npyMap, readGrayPng, readNpy, rowsOf } from './helpers.js';
+import { assertBitsEqual, golden, mapOf, npyMap, prng, readGrayPng, readNpy, rowsOf } from './helpers.js';
 
 const kernel = (rows: number[][], name = 'k'): Kernel => kernelFromRows(name, '', rows);
 
@@ -134,22 +134,11 @@ describe('convolve vs PyTorch goldens (fixtures/golden, made by scripts/make-gol
 
 /** A deterministic pseudo-random map in [0, 1] (mulberry32). */
 function seededMap(width: number, height: number, seed: number): FloatMap {
-  const next = mulberry32(seed);
+  const next = prng(seed);
   return { width, height, data: Float32Array.from({ length: width * height }, () => Math.round(next() * 255) / 255) };
 }
 
 function seededRows(seed: number, width: number, height: number): number[][] {
-  const next = mulberry32(seed);
+  const next = prng(seed);
   return Array.from({ length: height }, () => Array.from({ length: width }, () => next() * 4 - 2));
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -7,19 +7,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CnnvizError } from '../src/errors.js';
 import { render } from '../src/render.js';
-import { ROOT } from './helpers.js';
+import { prng, ROOT } from './helpers.js';
 
-/** mulberry32: the same cases for the same seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** The seed files: every fixture image under 40 KB and all of PngSuite. */
 export function corpus(): { name: string; bytes: Buffer }[] {

@@ -126,3 +126,46 @@ export function rowsOf(map: FloatMap): number[][] {
   for (let y = 0; y < map.height; y++) rows.push(Array.from(map.data.subarray(y * map.width, (y + 1) * map.width)));
   return rows;
 }
+
+/** mulberry32: a small seeded PRNG, so random test data is the same on every run. Values in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What an in-process CLI run printed, and its exit code. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Binary data written to stdout (`--out -`). */
+  binary: Buffer;
+}
+
+/**
+ * Runs the CLI in-process with captured streams: no TTYs, no stdin unless given, an empty environment
+ * unless given (so CI in the test runner's own environment does not leak in).
+ */
+export async function runCli(argv: string[], options: { stdin?: Uint8Array; env?: Record<string, string | undefined>; stderrIsTTY?: boolean } = {}): Promise<CliRun> {
+  const { main } = await import('../src/cli.js');
+  let stdout = '';
+  let stderr = '';
+  const binary: Uint8Array[] = [];
+  const stdin = options.stdin;
+  const code = await main(argv, {
+    stdout: (data) => (typeof data === 'string' ? (stdout += data) : binary.push(data)),
+    stderr: (text) => (stderr += text),
+    ...(stdin ? { readStdin: async () => stdin } : {}),
+    stdinIsTTY: stdin === undefined,
+    stdoutIsTTY: false,
+    stderrIsTTY: options.stderrIsTTY ?? false,
+    env: options.env ?? {},
+  });
+  return { code, stdout, stderr, binary: Buffer.concat(binary) };
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { main } from '../src/cli.js';
 import type { Manifest } from '../src/manifest.js';
-import { decodeGrayPng, fixture, readNpy, ROOT } from './helpers.js';
+import { decodeGrayPng, fixture, readNpy, ROOT, runCli } from './helpers.js';
 
 const bin = join(ROOT, 'bin', 'cnnviz.js');
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'cnnviz-pipe-'));
@@ -17,20 +17,7 @@ function shell(script: string, cwd = tempDir()) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr.toString('utf8'), cwd };
 }
 
-async function run(argv: string[], stdin?: Uint8Array) {
-  let stdout = '';
-  const binary: Uint8Array[] = [];
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (data) => (typeof data === 'string' ? (stdout += data) : binary.push(data)),
-    stderr: (text) => (stderr += text),
-    readStdin: stdin ? async () => stdin : undefined,
-    stdinIsTTY: stdin === undefined,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-  });
-  return { code, stdout, stderr, binary: Buffer.concat(binary) };
-}
+const run = (argv: string[], stdin?: Uint8Array) => runCli(argv, stdin ? { stdin } : {});
 
 describe('pipes: stdin, stdout, JSON', () => {
   it('cat img | cnnviz - --out - > grid.png writes the grid PNG to stdout and nothing else', () => {

@@ -6,21 +6,15 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { main } from '../src/cli.js';
 import { CnnvizError } from '../src/errors.js';
 import { kernelFromRows } from '../src/kernels.js';
 import { render } from '../src/render.js';
-import { fixture, ROOT } from './helpers.js';
+import { fixture, ROOT, runCli } from './helpers.js';
 
 const bin = join(ROOT, 'bin', 'cnnviz.js');
 const temp = (): string => mkdtempSync(join(tmpdir(), 'cnnviz-rob-'));
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => (stdout += String(t)), stderr: (t) => (stderr += t), stdoutIsTTY: false, stderrIsTTY: false, env: {} });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli(argv);
 
 /** A PNG that declares any size, with a few bytes of real (too short) image data. */
 function pngDeclaring(width: number, height: number): Buffer {

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * npm run bench: cnnviz's speed on this machine, side by side with the reference pipeline.
  *
@@ -11,19 +10,20 @@
  *       PyTorch, scripts/bench-reference.py on the same inputs;
  *   (c) PNG encoding of one 12 MP tile at each zlib level, alone and eight at once.
  * Medians of RUNS runs (default 5) with min–max; a checksum of the maps so no work is skipped.
- * Usage: npm run bench [-- --runs 7] [-- --sizes 0.07,2,12]
+ * Usage: npm run bench [-- --runs 7] [-- --sizes 0.07,2,12] [-- --no-png]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { allocFloat32, convolveBank, createArena, decodeImage, encodePng, kernelFromRows, toFloatMap, toGray8, tutorialKernels } from '../dist/index.js';
+import { allocFloat32, convolveBank, createArena, decodeImage, encodePng, kernelFromRows, toFloatMap, toGray8, tutorialKernels, type FloatMap, type Kernel } from '../dist/index.js';
+import { prng } from '../test/helpers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
-const arg = (name, fallback) => {
+const arg = (name: string, fallback: string): string => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : fallback;
 };
@@ -36,27 +36,16 @@ const SIZES = [
 ].filter((s) => arg('sizes', '0.07,2,12,33').split(',').includes(s.label.split(' ')[0]));
 
 const work = mkdtempSync(join(tmpdir(), 'cnnviz-bench-'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const spread = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const spread = (xs: number[]): string => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 
-/** mulberry32: a seeded PRNG, so the random bank is the same on every run. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const next = prng(20261129);
 const randomBank = [1, 2, 3, 4].map((i) =>
   kernelFromRows(`random-${i}`, '', Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => Math.fround(next() * 2 - 1)))),
 );
 
 let checksum = 0;
-const fold = (maps) => {
+const fold = (maps: FloatMap[]): void => {
   for (const map of maps) {
     const bits = new Uint32Array(map.data.buffer, map.data.byteOffset, map.data.length);
     for (let i = 0; i < bits.length; i += 4099) checksum = (Math.imul(checksum, 31) + bits[i]) >>> 0;
@@ -68,12 +57,12 @@ const fold = (maps) => {
  * one arena, rewritten in place run after run (the first run also pays for first-touching the output
  * memory, about 0.8 ms per MB here; it is reported apart).
  */
-function timeKernel(gray, bank) {
+function timeKernel(gray: FloatMap, bank: Kernel[]): { cold: number; warm: number[] } {
   const arena = createArena((bank.length + 1) * (gray.data.length * 4 + 64));
   const input = { width: gray.width, height: gray.height, data: allocFloat32(arena, gray.data.length) };
   input.data.set(gray.data);
   const mark = arena.next;
-  const times = [];
+  const times: number[] = [];
   for (let r = 0; r <= RUNS; r++) {
     arena.next = mark;
     const t = performance.now();
@@ -84,7 +73,7 @@ function timeKernel(gray, bank) {
   return { cold: times[0], warm: times.slice(1) };
 }
 
-function compare(gray, bank, tolerance) {
+function compare(gray: FloatMap, bank: Kernel[], tolerance: number): string {
   const fast = convolveBank(gray, bank);
   const plain = convolveBank(gray, bank, { simd: false });
   let worst = 0;
@@ -99,13 +88,13 @@ function compare(gray, bank, tolerance) {
   return tolerance === 0 ? (differ === 0 ? 'bit-identical' : `${differ} values differ`) : worst <= tolerance ? `max diff ${worst.toExponential(1)}` : `OVER: ${worst}`;
 }
 
-function timeProcess(command, args) {
-  const times = [];
-  const rss = [];
+function timeProcess(command: string, args: string[]): { times: number[]; rss: number[] } {
+  const times: number[] = [];
+  const rss: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-    const [seconds, kb] = result.stderr.trim().split('\n').pop().split(' ').map(Number);
+    const [seconds, kb] = (result.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
     times.push(seconds * 1000);
     rss.push(kb / 1024);
   }
@@ -113,7 +102,7 @@ function timeProcess(command, args) {
 }
 
 const hasReference = spawnSync('/usr/bin/python3', ['-c', 'import cv2, torch'], { encoding: 'utf8' }).status === 0;
-const rows = [];
+const rows: Record<string, string>[] = [];
 console.log(`cnnviz bench: ${RUNS} runs per figure, node ${process.version}, libvips ${sharp.versions.vips}; reference pipeline ${hasReference ? 'found' : 'not found (apt-get install python3-opencv python3-torch)'}`);
 const floor = timeProcess(process.execPath, ['-e', "require('sharp')"]);
 for (const size of SIZES) {
@@ -150,14 +139,14 @@ for (const r of rows) {
 }
 
 if (!argv.includes('--no-png')) {
-  const tile = { width: 4000, height: 3000, channels: 1, data: new Uint8Array(12e6) };
+  const tile = { width: 4000, height: 3000, channels: 1 as const, data: new Uint8Array(12e6) };
   const photo = await sharp(join(root, 'fixtures', 'sample.png')).resize(4000, 3000, { fit: 'fill' }).greyscale().raw().toBuffer();
   tile.data.set(photo);
   console.log('\nPNG encoding of one 12 MP gray tile (sharp, no adaptive filtering):\n');
   console.log('| zlib level | one tile | eight at once | size |');
   console.log('| --- | --- | --- | --- |');
   for (const level of [0, 1, 2, 3, 6, 9]) {
-    const one = [];
+    const one: number[] = [];
     let bytes = 0;
     for (let r = 0; r < Math.min(RUNS, 3); r++) {
       const t = performance.now();
