@@ -107,8 +107,6 @@ interface Planned {
   stats: MapStats;
   label: string;
   png: Promise<Buffer>;
-  pixelsSha256: string;
-  thumbnail: Raster;
 }
 
 const require = createRequire(import.meta.url);
@@ -194,13 +192,8 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   // Every tile is encoded as soon as it exists (sharp works in its own threads meanwhile); the grid
   // keeps only a reduced copy.
   const planned: Planned[] = [];
-  const add = (entry: Omit<Planned, 'png' | 'pixelsSha256' | 'thumbnail'>): void => {
-    planned.push({
-      ...entry,
-      png: encodePng(entry.tile.image, encodeOptions),
-      pixelsSha256: sha256(entry.tile.image.data),
-      thumbnail: downscaleArea(entry.tile.image, maxSide, arena),
-    });
+  const add = (entry: Omit<Planned, 'png'>): void => {
+    planned.push({ ...entry, png: encodePng(entry.tile.image, encodeOptions) });
   };
   const grayStats = mapStats(gray, 'none', arena);
   const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, grayStats, 'gray', { arena, indices });
@@ -225,11 +218,15 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     });
   }
 
+  // Every tile is on its way to the encoder; hashing and the grid's reduced copies come now, while the
+  // encoders work. (WebCrypto would hash off the main thread, but copies each tile first: +300 MB at 33 MP.)
+  const pixelHashes = planned.map((p) => sha256(p.tile.image.data));
+  const thumbnails = planned.map((p) => (gridOptions ? downscaleArea(p.tile.image, maxSide, arena) : p.tile.image));
   let grid: Raster | undefined;
   if (gridOptions) {
     const sharedRange = normalize === 'shared' || normalize === 'none' || options.range !== undefined;
     const rowOf = (kind: FileKind, title: string, legend: boolean): GridRow => {
-      const entries = planned.filter((p) => p.kind === kind);
+      const entries = planned.flatMap((p, i) => (p.kind === kind ? [{ ...p, thumbnail: thumbnails[i] }] : []));
       return {
         title,
         tiles: entries.map((p) => ({
@@ -248,7 +245,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const encoded = await Promise.all([...planned.map((p) => p.png), ...(grid ? [encodePng(grid, encodeOptions)] : [])]);
   const images: { name: string; kind: FileKind }[] = [...planned.map((p) => ({ name: p.name, kind: p.kind })), ...(grid ? [{ name: 'grid.png', kind: 'grid' as const }] : [])];
 
-  const files: ManifestFile[] = planned.map((p) => ({
+  const files: ManifestFile[] = planned.map((p, i) => ({
     path: p.name,
     kind: p.kind,
     ...(p.filter !== undefined ? { filter: p.filter } : {}),
@@ -256,7 +253,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     height: p.tile.image.height,
     stats: p.stats,
     range: p.tile.range,
-    pixelsSha256: p.pixelsSha256,
+    pixelsSha256: pixelHashes[i],
   }));
   if (grid) files.push({ path: 'grid.png', kind: 'grid', width: grid.width, height: grid.height, pixelsSha256: sha256(grid.data) });
   const rawFiles = options.raw ? rawArrays(input, kernels, stages) : [];
