@@ -8,16 +8,33 @@ import { rename, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { progressLine, runOrdered, type Outcome } from './batch.js';
-import { isCi, junitXml, type CompareReport } from './compare.js';
-import { CnnvizError, EXIT_CODES } from './errors.js';
-import { batchNames, hasGlob, resolveInputs } from './inputs.js';
-import { parseInteger, parseRatio, resolveOptions, type CliFlags, type RunOptions } from './options.js';
-import { listPresets } from './presets.js';
-import { readInput } from './read.js';
-import { render, type RenderResult } from './render.js';
-import { compareRenderings, updateSnapshot, type CompareOptions } from './snapshot.js';
-import { writeOutputs } from './write.js';
+// The CLI uses the library's public API and nothing else.
+import {
+  batchNames,
+  CnnvizError,
+  compareRenderings,
+  EXIT_CODES,
+  hasGlob,
+  isCi,
+  junitXml,
+  listPresets,
+  parseInteger,
+  parseRatio,
+  progressLine,
+  readInput,
+  render,
+  resolveInputs,
+  resolveOptions,
+  runOrdered,
+  updateSnapshot,
+  writeOutputs,
+  type CliFlags,
+  type CompareOptions,
+  type CompareReport,
+  type Outcome,
+  type RenderResult,
+  type RunOptions,
+} from './index.js';
 
 /** Where the CLI reads and writes; injectable so tests run it in-process. */
 export interface CliIo {

@@ -22,11 +22,17 @@ export { DEFAULT_COMPRESSION, encodePng, type EncodeOptions } from './encode.js'
 export { MANIFEST_SCHEMA_VERSION, serializeManifest, sha256, type FileKind, type Manifest, type ManifestFile } from './manifest.js';
 export { decodeGray, render, type RenderedFile, type RenderOptions, type RenderResult } from './render.js';
 export { encodeNpy, stack } from './npy.js';
-export { batchNames, expandGlob, resolveInputs } from './inputs.js';
-export { writeOutputs, type OutputFile } from './write.js';
+export { batchNames, expandGlob, hasGlob, resolveInputs } from './inputs.js';
+export { progressLine, runOrdered, type OrderedOptions, type Outcome } from './batch.js';
+export { comparePixels, compareManifests, EXACT, isCi, junitXml, type CompareReport, type FileReport, type PixelComparison, type Rgba, type Thresholds } from './compare.js';
+export { compareRenderings, readRgba, updateSnapshot, type CompareOptions } from './snapshot.js';
+export { reportHtml } from './report.js';
+export { LOCK_NAME, writeOutputs, type OutputFile, type WriteOptions } from './write.js';
 export {
   parseActivation,
   parseColour,
+  parseSeconds,
+  parseRatio,
   parseInteger,
   parsePadding,
   parsePair,
