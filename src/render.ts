@@ -222,26 +222,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   // encoders work. (WebCrypto would hash off the main thread, but copies each tile first: +300 MB at 33 MP.)
   const pixelHashes = planned.map((p) => sha256(p.tile.image.data));
   const thumbnails = planned.map((p) => (gridOptions ? downscaleArea(p.tile.image, maxSide, arena) : p.tile.image));
-  let grid: Raster | undefined;
-  if (gridOptions) {
-    const sharedRange = normalize === 'shared' || normalize === 'none' || options.range !== undefined;
-    const rowOf = (kind: FileKind, title: string, legend: boolean): GridRow => {
-      const entries = planned.flatMap((p, i) => (p.kind === kind ? [{ ...p, thumbnail: thumbnails[i] }] : []));
-      return {
-        title,
-        tiles: entries.map((p) => ({
-          label: p.label,
-          image: p.thumbnail,
-          ...(legend && !sharedRange ? { note: `${formatValue(p.tile.range.min)} … ${formatValue(p.tile.range.max)}` } : {}),
-        })),
-        ...(legend
-          ? { legend: { colormap, symmetric: normalize === 'symmetric', ...(sharedRange && entries.length > 0 ? { range: entries[0].tile.range } : {}) } }
-          : {}),
-      };
-    };
-    const rows = [rowOf('input', 'Input', false), rowOf('filter', 'Filters', false), ...stages.map((s) => rowOf(s.kind, s.title, true))];
-    grid = composeGrid(rows, gridOptions);
-  }
+  const grid = gridOptions ? composeGrid(gridRows(planned, thumbnails, stages, { normalize, colormap, range: options.range }), gridOptions) : undefined;
   const encoded = await Promise.all([...planned.map((p) => p.png), ...(grid ? [encodePng(grid, encodeOptions)] : [])]);
   const images: { name: string; kind: FileKind }[] = [...planned.map((p) => ({ name: p.name, kind: p.kind })), ...(grid ? [{ name: 'grid.png', kind: 'grid' as const }] : [])];
 
@@ -258,41 +239,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   if (grid) files.push({ path: 'grid.png', kind: 'grid', width: grid.width, height: grid.height, pixelsSha256: sha256(grid.data) });
   const rawFiles = options.raw ? rawArrays(input, kernels, stages) : [];
   const report = options.html
-    ? Buffer.from(
-        reportHtml({
-          name: inputName,
-          input: reportInput(decoded, gray, color),
-          kernels: kernels.map((kernel) => {
-            const pad = resolvePadding(layer.padding, kernel, layer.dilation);
-            const out = layerOutputSize(decoded, kernel, layer);
-            return {
-              name: kernel.name,
-              width: kernel.width,
-              height: kernel.height,
-              channels: kernel.channels,
-              weights: Array.from(kernel.weights),
-              bias: kernel.bias,
-              oneDnn: usesOneDnnOrder(decoded, kernel.channels, kernel, layer),
-              padTop: pad.top,
-              padLeft: pad.left,
-              outWidth: out.width,
-              outHeight: out.height,
-            };
-          }),
-          stride: [layer.stride[0], layer.stride[1]],
-          dilation: [layer.dilation[0], layer.dilation[1]],
-          exact,
-          activation: activation.kind === 'leaky-relu' ? { kind: activation.kind, slope: activation.slope } : { kind: activation.kind },
-          pool: options.pool ?? null,
-          stages: stages.map((stage) => ({
-            kind: stage.kind === 'conv' ? 'conv' : stage.kind === 'pool' ? 'pool' : 'activation',
-            title: stage.title,
-            ranges: planned.filter((p) => p.kind === stage.kind).map((p) => [p.stats.min, p.stats.max] as [number, number]),
-          })),
-          normalize: options.range ? 'per-map' : normalize,
-          colormap,
-        }),
-      )
+    ? reportFor({ inputName, decoded, gray, color, kernels, layer, exact, activation, pool: options.pool, stages, planned, normalize: options.range ? 'per-map' : normalize, colormap })
     : undefined;
   if (report) files.push({ path: 'index.html', kind: 'report', sha256: sha256(report) });
   for (const raw of rawFiles) {
@@ -328,6 +275,88 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   if (actMaps) Object.defineProperty(result, 'activated', { enumerable: true, get: actMaps });
   if (poolMaps) Object.defineProperty(result, 'pooled', { enumerable: true, get: poolMaps });
   return result as RenderResult;
+}
+
+/**
+ * The grid's rows: the input, the filters, then one row per stage with its legend, and under each tile
+ * its own value range when the row does not share one.
+ */
+function gridRows(
+  planned: readonly Planned[],
+  thumbnails: readonly Raster[],
+  stages: readonly Stage[],
+  look: { normalize: NormalizeMode; colormap: ColormapName; range: ValueRange | undefined },
+): GridRow[] {
+  const sharedRange = look.normalize === 'shared' || look.normalize === 'none' || look.range !== undefined;
+  const rowOf = (kind: FileKind, title: string, legend: boolean): GridRow => {
+    const entries = planned.flatMap((p, i) => (p.kind === kind ? [{ ...p, thumbnail: thumbnails[i] }] : []));
+    return {
+      title,
+      tiles: entries.map((p) => ({
+        label: p.label,
+        image: p.thumbnail,
+        ...(legend && !sharedRange ? { note: `${formatValue(p.tile.range.min)} … ${formatValue(p.tile.range.max)}` } : {}),
+      })),
+      ...(legend
+        ? { legend: { colormap: look.colormap, symmetric: look.normalize === 'symmetric', ...(sharedRange && entries.length > 0 ? { range: entries[0].tile.range } : {}) } }
+        : {}),
+    };
+  };
+  return [rowOf('input', 'Input', false), rowOf('filter', 'Filters', false), ...stages.map((s) => rowOf(s.kind, s.title, true))];
+}
+
+/** `index.html` for a run: the page recomputes every value from the 8-bit input with the run's settings. */
+function reportFor(run: {
+  inputName: string;
+  decoded: DecodedImage;
+  gray: FloatMap;
+  color: boolean;
+  kernels: readonly Kernel[];
+  layer: LayerOptions;
+  exact: boolean;
+  activation: Activation;
+  pool: number | undefined;
+  stages: readonly Stage[];
+  planned: readonly Planned[];
+  normalize: NormalizeMode;
+  colormap: ColormapName;
+}): Buffer {
+  const { decoded, layer, activation } = run;
+  return Buffer.from(
+    reportHtml({
+      name: run.inputName,
+      input: reportInput(decoded, run.gray, run.color),
+      kernels: run.kernels.map((kernel) => {
+        const pad = resolvePadding(layer.padding, kernel, layer.dilation);
+        const out = layerOutputSize(decoded, kernel, layer);
+        return {
+          name: kernel.name,
+          width: kernel.width,
+          height: kernel.height,
+          channels: kernel.channels,
+          weights: Array.from(kernel.weights),
+          bias: kernel.bias,
+          oneDnn: usesOneDnnOrder(decoded, kernel.channels, kernel, layer),
+          padTop: pad.top,
+          padLeft: pad.left,
+          outWidth: out.width,
+          outHeight: out.height,
+        };
+      }),
+      stride: [layer.stride[0], layer.stride[1]],
+      dilation: [layer.dilation[0], layer.dilation[1]],
+      exact: run.exact,
+      activation: activation.kind === 'leaky-relu' ? { kind: activation.kind, slope: activation.slope } : { kind: activation.kind },
+      pool: run.pool ?? null,
+      stages: run.stages.map((stage) => ({
+        kind: stage.kind === 'conv' ? 'conv' : stage.kind === 'pool' ? 'pool' : 'activation',
+        title: stage.title,
+        ranges: run.planned.filter((p) => p.kind === stage.kind).map((p) => [p.stats.min, p.stats.max] as [number, number]),
+      })),
+      normalize: run.normalize,
+      colormap: run.colormap,
+    }),
+  );
 }
 
 /**
