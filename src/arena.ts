@@ -5,13 +5,15 @@
  * memory costs about 0.8 ms per MB, so each buffer not made is time saved.
  */
 
-/** A bump allocator over one WebAssembly memory. */
+/** A bump allocator over one WebAssembly memory, with regions handed back for reuse. */
 export interface Arena {
   memory: WebAssembly.Memory;
   /** Bytes available. */
   size: number;
-  /** Next free byte; only grows. */
+  /** Next never-used byte; only grows. */
   next: number;
+  /** Regions given back with {@link release}: reusing them avoids first-touching fresh pages. */
+  free: { offset: number; size: number }[];
 }
 
 const PAGE = 65536;
@@ -25,7 +27,7 @@ export const ARENA_SCRATCH = 1024;
 export function createArena(bytes: number): Arena {
   const pages = Math.max(1, Math.ceil((ARENA_SCRATCH + bytes + 64) / PAGE));
   const memory = new WebAssembly.Memory({ initial: pages });
-  return { memory, size: pages * PAGE, next: ARENA_SCRATCH };
+  return { memory, size: pages * PAGE, next: ARENA_SCRATCH, free: [] };
 }
 
 /**
@@ -37,6 +39,15 @@ export function arenaBytes(count: number, bytesPer: number): number {
 }
 
 function reserve(arena: Arena, bytes: number): number {
+  const region = arena.free.find((r) => r.size >= bytes);
+  if (region) {
+    const offset = region.offset;
+    const used = (bytes + 15) & ~15;
+    region.offset += used;
+    region.size -= used;
+    if (region.size <= 0) arena.free.splice(arena.free.indexOf(region), 1);
+    return offset;
+  }
   const offset = (arena.next + 15) & ~15;
   if (offset + bytes > arena.size) throw new Error(`arena of ${arena.size} bytes cannot hold ${bytes} more at ${offset}`);
   arena.next = offset + bytes;
@@ -44,7 +55,18 @@ function reserve(arena: Arena, bytes: number): number {
 }
 
 /**
- * A zero-initialised Float32Array of `count` values in the arena.
+ * Hands a view's bytes back to the arena for later allocations (the view must not be used again).
+ * @example release(arena, rgbCopy); // its pages are reused by the next tiles
+ */
+export function release(arena: Arena, view: ArrayBufferView): void {
+  if (view.buffer !== arena.memory.buffer || view.byteLength < 64) return;
+  const start = (view.byteOffset + 15) & ~15;
+  arena.free.push({ offset: start, size: view.byteOffset + view.byteLength - start });
+}
+
+/**
+ * A Float32Array of `count` values in the arena: zeroed when fresh, but a reused region holds old
+ * bytes, so every caller writes all of it.
  * @example const map = allocFloat32(arena, width * height);
  */
 export function allocFloat32(arena: Arena, count: number): Float32Array {
@@ -52,7 +74,7 @@ export function allocFloat32(arena: Arena, count: number): Float32Array {
 }
 
 /**
- * A zero-initialised Uint8Array of `count` bytes in the arena.
+ * A Uint8Array of `count` bytes in the arena (like {@link allocFloat32}: write all of it).
  * @example const tile = allocBytes(arena, width * height);
  */
 export function allocBytes(arena: Arena, count: number): Uint8Array {

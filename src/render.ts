@@ -184,7 +184,8 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const gridOptions = options.grid === false ? undefined : { columns: 8, gap: 16, labels: true, maxTileSide: GRID_MAX_TILE_SIDE, ...options.grid };
   const maxSide = gridOptions?.maxTileSide ?? GRID_MAX_TILE_SIDE;
   const largest = Math.max(gray.data.length, ...stages.flatMap((stage) => stage.views.map((view) => view.map.data.length)));
-  const indices = allocBytes(arena, largest);
+  // Colour indices are a scratch step of the RGB colormaps only: gray tiles are quantised straight into place.
+  const indices = colormap === 'gray' ? undefined : allocBytes(arena, largest);
   const encodeOptions = { compression: options.compression };
   const digits = kernels.length >= 10 ? String(kernels.length).length : 1;
   const number = (i: number): string => String(i + 1).padStart(digits, '0');
@@ -196,7 +197,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     planned.push({ ...entry, png: encodePng(entry.tile.image, encodeOptions) });
   };
   const grayStats = mapStats(gray, 'none', arena);
-  const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, grayStats, 'gray', { arena, indices });
+  const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, grayStats, 'gray', { arena });
   add({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: grayStats, label: color ? 'Colour image' : 'Gray image' });
   kernels.forEach((kernel, i) => {
     const weights = { width: kernel.weights.length, height: 1, data: kernel.weights };
@@ -213,7 +214,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     const stats = stage.views.map(statsOfView);
     const ranges = rangesFromOwn(stats, normalize, options.range);
     stage.views.forEach((view, i) => {
-      const tile = zoomTile(renderMapTile(view.map, ranges[i], colormap, { transform: view.transform, arena, indices }), zoom);
+      const tile = zoomTile(renderMapTile(view.map, ranges[i], colormap, { transform: view.transform, arena, ...(indices ? { indices } : {}) }), zoom);
       add({ name: `${stage.prefix}-${number(i)}.png`, kind: stage.kind, filter: i + 1, tile, stats: stats[i], label: `Output ${i + 1}` });
     });
   }

@@ -8,7 +8,7 @@
  * Statistics, quantisation take a `transform` so that a ReLU or a negated twin map never needs to
  * exist in memory: `relu` is max(v, +0), `negate` is 0 − v (never −0), `negate-relu` both.
  */
-import { allocBytes, allocFloat32, arenaBytes, createArena, float32In, type Arena } from './arena.js';
+import { allocBytes, allocFloat32, arenaBytes, createArena, float32In, release, type Arena } from './arena.js';
 import { GRAY_LUT } from './colormap.js';
 import { F32, FunctionBody, I32, moduleBytes, V128 } from './wasm.js';
 
@@ -251,9 +251,9 @@ const offset = (view: ArrayBufferView): number => view.byteOffset;
  */
 export function simdGray(pixels: Uint8Array, channels: 1 | 3, count: number, arena?: Arena): Float32Array {
   const space = arena ?? createArena(arenaBytes(count, channels) + arenaBytes(count, 4));
+  const dst = allocFloat32(space, count);
   const src = allocBytes(space, count * channels);
   src.set(pixels.subarray(0, count * channels));
-  const dst = allocFloat32(space, count);
   if (channels === 3) {
     const blocks = count >> 4;
     bind(space).gray3(offset(src), offset(dst), blocks);
@@ -263,6 +263,8 @@ export function simdGray(pixels: Uint8Array, channels: 1 | 3, count: number, are
   } else {
     bind(space).gray1(offset(src), offset(dst), count);
   }
+  // The copy of the pixels is done with: later allocations (tiles) reuse its already-touched pages.
+  release(space, src);
   return dst;
 }
 
