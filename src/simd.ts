@@ -9,6 +9,7 @@
  * exist in memory: `relu` is max(v, +0), `negate` is 0 − v (never −0), `negate-relu` both.
  */
 import { allocBytes, allocFloat32, arenaBytes, createArena, float32In, release, type Arena } from './arena.js';
+import { readFileSync } from 'node:fs';
 import { GRAY_LUT } from './colormap.js';
 import { F32, FunctionBody, I32, moduleBytes, V128 } from './wasm.js';
 
@@ -56,7 +57,13 @@ export function transformValue(v: number, transform: Transform): number {
   return transform === 'relu' || transform === 'negate-relu' ? (x > 0 ? x : 0) : x;
 }
 
-const kernels = ((): WebAssembly.Module => {
+/**
+ * The kernels' WebAssembly module, as bytes. `npm run build` also writes them to
+ * `dist/simd-kernels.wasm` (scripts/build-kernels.mjs) so that a run loads them instead of
+ * assembling them with a cold JIT (about 15 ms of start-up).
+ * @example new WebAssembly.Module(kernelModuleBytes())
+ */
+export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   const fns: { name: string; params: number[]; body: FunctionBody }[] = [];
 
   // gray3(src, dst, blocks): OpenCV's BGR2GRAY on interleaved RGB, then float32(Y / 255), 16 pixels a block:
@@ -233,8 +240,19 @@ const kernels = ((): WebAssembly.Module => {
     b.get(oy).i32(1).op('add').tee(oy).get(oh).op('lt_s').brIf(0).end();
     fns.push({ name: `down${channels}`, params: [I32, I32, I32, I32, I32, I32, I32, I32], body: b });
   }
-  return new WebAssembly.Module(moduleBytes(fns));
-})();
+  return moduleBytes(fns);
+}
+
+/** The prebuilt kernels beside this file, when the build made them (never when running from src/). */
+function prebuiltKernels(): Uint8Array | undefined {
+  try {
+    return readFileSync(new URL('./simd-kernels.wasm', import.meta.url));
+  } catch {
+    return undefined;
+  }
+}
+
+const kernels = new WebAssembly.Module((prebuiltKernels() ?? kernelModuleBytes()) as Uint8Array<ArrayBuffer>);
 
 type Exports = Record<string, (...args: number[]) => void>;
 
