@@ -9,7 +9,6 @@
  * exist in memory: `relu` is max(v, +0), `negate` is 0 − v (never −0), `negate-relu` both.
  */
 import { allocBytes, allocFloat32, arenaBytes, createArena, float32In, release, type Arena } from './arena.js';
-import { readFileSync } from 'node:fs';
 import { GRAY_LUT } from './colormap.js';
 import { F32, FunctionBody, I32, moduleBytes, V128 } from './wasm.js';
 
@@ -58,9 +57,8 @@ export function transformValue(v: number, transform: Transform): number {
 }
 
 /**
- * The kernels' WebAssembly module, as bytes. `npm run build` also writes them to
- * `dist/simd-kernels.wasm` (scripts/build-kernels.mjs) so that a run loads them instead of
- * assembling them with a cold JIT (about 15 ms of start-up).
+ * The kernels' WebAssembly module, as bytes, assembled at start-up (about 10–20 ms with a cold JIT;
+ * a prebuilt copy saved ~8 ms but could silently go stale after a bare `tsc`).
  * @example new WebAssembly.Module(kernelModuleBytes())
  */
 export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
@@ -243,16 +241,7 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(fns);
 }
 
-/** The prebuilt kernels beside this file, when the build made them (never when running from src/). */
-function prebuiltKernels(): Uint8Array | undefined {
-  try {
-    return readFileSync(new URL('./simd-kernels.wasm', import.meta.url));
-  } catch {
-    return undefined;
-  }
-}
-
-const kernels = new WebAssembly.Module((prebuiltKernels() ?? kernelModuleBytes()) as Uint8Array<ArrayBuffer>);
+const kernels = new WebAssembly.Module(kernelModuleBytes());
 
 type Exports = Record<string, (...args: number[]) => void>;
 
