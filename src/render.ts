@@ -424,8 +424,7 @@ interface MapView {
 /** The map a view shows, made real. */
 function materialize(view: MapView): FloatMap {
   if (view.transform === 'none') return view.map;
-  const data = view.transform === 'negate-relu' ? simdMap(simdMap(view.map.data, 'negate'), 'relu') : simdMap(view.map.data, view.transform);
-  return { width: view.map.width, height: view.map.height, data };
+  return { width: view.map.width, height: view.map.height, data: simdMap(view.map.data, view.transform) };
 }
 
 /**

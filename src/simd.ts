@@ -137,18 +137,19 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     [lo, hi, posLo, posHi, negLo, negHi, zeros, negatives].forEach((local, k) => b.i32(0).get(local).v128Store(k * 16));
     fns.push({ name: 'stats', params: [I32, I32], body: b });
   }
-  // relu(src, dst, vectors) and negate(src, dst, vectors): max(v, +0) and 0 − v, four at a time.
-  for (const name of ['relu', 'negate'] as const) {
+  // map_<t>(src, dst, vectors): the transform of every value, four at a time (the same emitTransform the
+  // statistics and quantisation use, so a materialised map is exactly what they read).
+  for (const transform of TRANSFORMS.filter((t) => t !== 'none')) {
     const b = new FunctionBody(3);
     const [src, dst, vectors] = [0, 1, 2];
-    const i = b.local(I32);
+    const [i, temp] = [b.local(I32), b.local(V128)];
     b.block().i32(0).set(i).get(vectors).i32(0).op('le_s').brIf(0).loop();
     b.get(dst).get(i).i32(4).op('shl').op('add');
-    if (name === 'relu') b.get(src).get(i).i32(4).op('shl').op('add').v128Load(0).f32x4Const(0).f32x4('max');
-    else b.f32x4Const(0).get(src).get(i).i32(4).op('shl').op('add').v128Load(0).f32x4('sub');
+    b.get(src).get(i).i32(4).op('shl').op('add').v128Load(0);
+    emitTransform(b, transform, temp);
     b.v128Store(0);
     b.get(i).i32(1).op('add').tee(i).get(vectors).op('lt_s').brIf(0).end().end();
-    fns.push({ name, params: [I32, I32, I32], body: b });
+    fns.push({ name: `map_${transform}`, params: [I32, I32, I32], body: b });
   }
   // quantize_<t>(src, dst, blocks, min, span): 16 floats → 16 colour indices floor(fl32(fl32(v − min) / span) · 256), clamped.
   for (const transform of TRANSFORMS) for (const gray of [false, true]) {
@@ -347,16 +348,21 @@ export function deriveStats(raw: RawStats, transform: Transform): TransformedSta
 }
 
 /**
- * `max(v, 0)` (ReLU) or `0 − v` (the exact negation, never −0) of every value, into the arena.
+ * A transform of every value into the arena: `relu` is max(v, 0), `negate` is 0 − v (the exact
+ * negation, never −0), `negate-relu` both; `none` copies.
  * @example simdMap(conv.data, 'relu')
  */
-export function simdMap(data: Float32Array, op: 'relu' | 'negate', arena?: Arena): Float32Array {
+export function simdMap(data: Float32Array, transform: Transform, arena?: Arena): Float32Array {
   const space = arena ?? createArena(arenaBytes(data.length, 8));
   const src = float32In(space, data);
   const dst = allocFloat32(space, data.length);
+  if (transform === 'none') {
+    dst.set(src);
+    return dst;
+  }
   const vectors = data.length >> 2;
-  bind(space)[op](offset(src), offset(dst), vectors);
-  for (let i = vectors * 4; i < data.length; i++) dst[i] = transformValue(data[i], op);
+  bind(space)[`map_${transform}`](offset(src), offset(dst), vectors);
+  for (let i = vectors * 4; i < data.length; i++) dst[i] = transformValue(data[i], transform);
   return dst;
 }
 

@@ -28,10 +28,10 @@ describe('SIMD element-wise kernels equal their scalar definitions', () => {
     }
   });
 
-  it('relu and negate, never producing −0', () => {
+  it('relu, negate, both, and none, never producing −0', () => {
     for (const count of SIZES) {
       const data = values(count, count);
-      for (const op of ['relu', 'negate'] as const) {
+      for (const op of ['relu', 'negate', 'negate-relu', 'none'] as const) {
         const out = simdMap(data, op);
         assertBitsEqual(out, data.map((v) => transformValue(v, op)), `${op} ${count}`);
         assert.ok(!Array.from(out).some((v) => Object.is(v, -0)), `${op} gives no −0`);
