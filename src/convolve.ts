@@ -194,7 +194,7 @@ function convolveGeneral(
 export function convolveBank(input: Planes, kernels: readonly Kernel[], options: ConvolveOptions = {}): FloatMap[] {
   const layer = options.layer ?? DEFAULT_LAYER;
   const maps: (FloatMap | undefined)[] = new Array(kernels.length);
-  const twinOf = kernels.map((kernel, i) => kernels.findIndex((other, j) => j < i && isNegation(other, kernel)));
+  const twinOf = negatedTwins(kernels);
   // The SIMD path: plain layer, gray input; kernels of one size share passes, up to four at a time.
   if (!Array.isArray(input) && isPlainLayer(layer) && options.simd !== false) {
     const gray = input as FloatMap;
@@ -233,6 +233,15 @@ export function convolveBank(input: Planes, kernels: readonly Kernel[], options:
 /** The SIMD path needs WebAssembly SIMD, an output at least 4 wide, and unfused rounding (or exact products). */
 function canUseSimd(input: FloatMap, kernel: Kernel, fused: boolean): boolean {
   return SIMD_AVAILABLE && !fused && input.width - kernel.width + 1 >= 4;
+}
+
+/**
+ * For each kernel, the index of an earlier kernel it is the exact negation of (bias included), or −1:
+ * its map is that map negated, bit for bit.
+ * @example negatedTwins(tutorialKernels()) // [-1, 0, -1, 2]
+ */
+export function negatedTwins(kernels: readonly Kernel[]): number[] {
+  return kernels.map((kernel, i) => kernels.findIndex((other, j) => j < i && isNegation(other, kernel)));
 }
 
 /**

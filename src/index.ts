@@ -12,7 +12,7 @@ export { isPresetName, listPresets, presetKernels, PRESETS, type Preset } from '
 export { parseInlineKernels, parseKernelFile } from './kernel-parse.js';
 export { DEFAULT_LAYER, layerOutputSize, resolvePadding, type LayerOptions, type Padding, type PaddingSpec } from './layer.js';
 export { allocFloat32, createArena, type Arena } from './arena.js';
-export { checkFits, convolve, convolveBank, outputSize, type ConvolveOptions, type Planes } from './convolve.js';
+export { checkFits, convolve, convolveBank, negatedTwins, outputSize, type ConvolveOptions, type Planes } from './convolve.js';
 export { activate, activationName, DEFAULT_LEAKY_SLOPE, maxPool, relu, RELU, type Activation } from './activate.js';
 export { mapRange, mapStats, NORMALIZE_MODES, quantize, stageRanges, type MapStats, type NormalizeMode } from './normalize.js';
 export { applyColormap, applyGray, COLORMAP_NAMES, colormapTable, DIVERGING_COLORMAPS, GRAY_LUT, parseColormap, type ColormapName } from './colormap.js';

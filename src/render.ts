@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { activate, activationName, maxPool, RELU, type Activation } from './activate.js';
 import { DIVERGING_COLORMAPS, type ColormapName } from './colormap.js';
 import { allocBytes, arenaBytes, createArena, float32In } from './arena.js';
-import { checkFits, convolveBank, isNegation, usesOneDnnOrder, type Planes } from './convolve.js';
+import { checkFits, convolveBank, negatedTwins, usesOneDnnOrder, type Planes } from './convolve.js';
 import { decodeImage, loadSharp, type DecodedImage, type DecodeOptions, type Rgb } from './decode.js';
 import { encodePng } from './encode.js';
 import { CnnvizError, invalidParameter } from './errors.js';
@@ -151,7 +151,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
 
   // Each map is read through a view: a negated twin and a ReLU are transforms of a stored map,
   // never materialised, so a 33 MP run keeps two float maps instead of eight.
-  const twinOf = kernels.map((kernel, i) => kernels.findIndex((other, j) => j < i && isNegation(other, kernel)));
+  const twinOf = negatedTwins(kernels);
   const unique = kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : []));
   const uniqueMaps = convolveBank(planes, unique.map((i) => kernels[i]), { layer, exact, subject: inputName, arena });
   const stored = new Map(unique.map((i, j) => [i, inArenaMap(uniqueMaps[j])]));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { relu } from '../src/activate.js';
-import { convolve, convolveBank } from '../src/convolve.js';
+import { convolve, convolveBank, negatedTwins } from '../src/convolve.js';
 import { CnnvizError } from '../src/errors.js';
 import { toFloatMap } from '../src/gray.js';
 import { kernelFromRows, tutorialKernels } from '../src/kernels.js';
@@ -92,6 +92,10 @@ describe('convolve: hand-computed cases', () => {
 });
 
 describe('convolveBank', () => {
+  it("finds the tutorial bank's negated twins", () => {
+    assert.deepEqual(negatedTwins(tutorialKernels()), [-1, 0, -1, 2]);
+  });
+
   it('computes a negated kernel by negating its twin, bit-identical to a direct pass', () => {
     const seeded = seededMap(41, 29, 7);
     const bank = tutorialKernels();
