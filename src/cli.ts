@@ -377,11 +377,17 @@ async function readStdin(io: CliIo): Promise<Uint8Array> {
   return bytes;
 }
 
-/** The one line shown for an error: cnnviz's own message, or an internal error. */
-function errorLine(err: unknown, input: string): string {
-  if (err instanceof CnnvizError) return `cnnviz: ${err.message} (${err.subject ?? input})`;
+/**
+ * The one line shown for an error: cnnviz's own message with its subject (or the input it came from),
+ * or an internal error, which is a bug.
+ */
+function errorLine(err: unknown, input?: string): string {
+  if (err instanceof CnnvizError) {
+    const subject = err.subject ?? input;
+    return `cnnviz: ${err.message}${subject ? ` (${subject})` : ''}`;
+  }
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  return `cnnviz: internal error: ${message} (${input})`;
+  return `cnnviz: internal error: ${message} (${input ? `${input}; ` : ''}please report this at the project's issue tracker)`;
 }
 
 /** The package version, read from package.json without loading the pipeline (and sharp). */
@@ -399,11 +405,6 @@ function report(err: unknown, io: CliIo): number {
     io.stderr(`cnnviz: ${message} (see cnnviz --help)\n`);
     return EXIT_CODES.usage;
   }
-  if (err instanceof CnnvizError) {
-    io.stderr(`cnnviz: ${err.message}${err.subject ? ` (${err.subject})` : ''}\n`);
-    return err.exitCode;
-  }
-  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  io.stderr(`cnnviz: internal error: ${message} (please report this at the project's issue tracker)\n`);
-  return EXIT_CODES.internal;
+  io.stderr(`${errorLine(err)}\n`);
+  return err instanceof CnnvizError ? err.exitCode : EXIT_CODES.internal;
 }
