@@ -48,10 +48,9 @@ export async function writeOutputs(dir: string, files: readonly OutputFile[], op
     throw writeError(err, dir);
   }
   const lock = await acquireLock(dir, options.lockTimeoutMs ?? 30_000, temps);
-  const ordered = [...files.filter((f) => f.name !== MANIFEST), ...files.filter((f) => f.name === MANIFEST)];
   const staged: { temp: string; path: string; name: string }[] = [];
   try {
-    for (const file of ordered) {
+    for (const file of files) {
       const path = join(dir, file.name);
       const temp = join(dir, `.${file.name}.${process.pid}.tmp`);
       staged.push({ temp, path, name: file.name });
@@ -65,15 +64,15 @@ export async function writeOutputs(dir: string, files: readonly OutputFile[], op
     }
     const previous = await previousOutputs(dir);
     await unlink(join(dir, MANIFEST)).catch(() => undefined);
-    const fresh = new Set(ordered.map((f) => f.name));
-    for (const { temp, path, name } of staged) {
-      if (name === MANIFEST) {
-        for (const old of previous) if (!fresh.has(old)) await rm(join(dir, old), { force: true });
-      }
+    const fresh = new Set(files.map((f) => f.name));
+    const moveIn = async ({ temp, path }: (typeof staged)[number]): Promise<void> => {
       await rename(temp, path);
       temps.delete(temp);
-    }
-    if (!fresh.has(MANIFEST)) for (const old of previous) if (!fresh.has(old)) await rm(join(dir, old), { force: true });
+    };
+    const manifest = staged.find((s) => s.name === MANIFEST);
+    for (const file of staged) if (file !== manifest) await moveIn(file);
+    for (const old of previous) if (!fresh.has(old)) await rm(join(dir, old), { force: true });
+    if (manifest) await moveIn(manifest);
   } catch (err) {
     await Promise.all(staged.map(({ temp }) => rm(temp, { force: true }).then(() => temps.delete(temp))));
     throw writeError(err, dir);
