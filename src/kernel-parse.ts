@@ -7,6 +7,16 @@ import { makeKernel, validateName } from './kernels.js';
 import type { Kernel } from './types.js';
 
 /**
+ * A decimal number as people write it (`-1`, `.5`, `2.5e-3`), or NaN for anything else, including
+ * `NaN`, `Infinity`, hex and an exponent that overflows to infinity (`1e999`). Surrounding spaces are allowed.
+ * @example parseDecimal(' 2.5e-3 ') // 0.0025
+ */
+export function parseDecimal(text: string): number {
+  const value = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(text) ? Number(text) : NaN;
+  return Number.isFinite(value) ? value : NaN;
+}
+
+/**
  * Parses one `--kernel` value: one or more kernels separated by `;`, each `WxH: v,v,v ...` with the
  * values row by row (commas and/or spaces), or a bare list of N² values for an N×N kernel, as
  * ImageMagick's `-morphology Convolve` accepts them. `first` numbers the kernels across flags.
@@ -26,8 +36,8 @@ export function parseInlineKernels(text: string, first = 1): Kernel[] {
     const match = /^(?:(\d+)(?:x(\d+))?(?:[+-]\d+[+-]\d+)?\s*:)?\s*(.*)$/s.exec(part);
     const tokens = (match?.[3] ?? '').split(/[\s,]+/).filter(Boolean);
     const values = tokens.map((token, k) => {
-      const value = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(token) ? Number(token) : NaN;
-      if (!Number.isFinite(value)) {
+      const value = parseDecimal(token);
+      if (Number.isNaN(value)) {
         throw invalidParameter('a finite number', `${where}, value ${k + 1}`, token);
       }
       return value;
@@ -93,8 +103,8 @@ function parseMat(text: string, fileName: string): Kernel[] {
   const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
   const numbers = (line: string, where: string): number[] =>
     line.split(/[\s,]+/).filter(Boolean).map((token, k) => {
-      const value = Number(token);
-      if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(token) || !Number.isFinite(value)) {
+      const value = parseDecimal(token);
+      if (Number.isNaN(value)) {
         throw invalidParameter('a finite number', `${where}, value ${k + 1}`, token);
       }
       return value;

@@ -6,7 +6,7 @@ import { DEFAULT_LEAKY_SLOPE, RELU, type Activation } from './activate.js';
 import { parseColormap } from './colormap.js';
 import { DEFAULT_MAX_PIXELS, type Rgb } from './decode.js';
 import { invalidParameter } from './errors.js';
-import { parseInlineKernels, parseKernelFile } from './kernel-parse.js';
+import { parseDecimal, parseInlineKernels, parseKernelFile } from './kernel-parse.js';
 import type { LayerOptions, PaddingSpec } from './layer.js';
 import { NORMALIZE_MODES, type NormalizeMode } from './normalize.js';
 import { isPresetName, presetKernels } from './presets.js';
@@ -113,7 +113,7 @@ export function parseInteger(text: string, flag: string, min: number, max: numbe
  * @example parseRatio('0.01', '--max-diff-ratio') // 0.01
  */
 export function parseRatio(text: string, flag: string): number {
-  const value = /^\s*(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(text) ? Number(text) : NaN;
+  const value = parseDecimal(text);
   if (!(value >= 0 && value <= 1)) throw invalidParameter('a number between 0 and 1', flag, text);
   return value;
 }
@@ -124,7 +124,7 @@ export function parseRatio(text: string, flag: string): number {
  * @example parseSeconds('0.5', '--lock-wait') // 0.5
  */
 export function parseSeconds(text: string, flag: string): number {
-  const value = /^\s*(\d+\.?\d*|\.\d+)\s*$/.test(text) ? Number(text) : NaN;
+  const value = parseDecimal(text);
   if (!(value >= 0 && value <= 3600)) throw invalidParameter('a number of seconds between 0 and 3600', flag, text);
   return value;
 }
@@ -178,8 +178,8 @@ export function parseActivation(text: string): Activation {
   if (value === 'none' || value === 'abs') return { kind: value };
   const leaky = /^leaky-relu(?::(.*))?$/.exec(value);
   if (leaky) {
-    const slope = leaky[1] === undefined ? DEFAULT_LEAKY_SLOPE : Number(leaky[1]);
-    if (leaky[1] !== undefined && (leaky[1].trim() === '' || !Number.isFinite(slope))) {
+    const slope = leaky[1] === undefined ? DEFAULT_LEAKY_SLOPE : parseDecimal(leaky[1]);
+    if (Number.isNaN(slope)) {
       throw invalidParameter('a finite slope, as in leaky-relu:0.1', '--activation', text);
     }
     return { kind: 'leaky-relu', slope };
@@ -193,7 +193,7 @@ export function parseActivation(text: string): Activation {
  */
 export function parseRange(text: string): { min: number; max: number } {
   const parts = text.split(',').map((p) => p.trim());
-  const values = parts.map((p) => (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(p) ? Number(p) : NaN));
+  const values = parts.map(parseDecimal);
   if (values.length !== 2 || !values.every(Number.isFinite) || !(values[0] < values[1])) {
     throw invalidParameter('two finite numbers lo,hi with lo < hi', '--range', text);
   }
