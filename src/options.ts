@@ -102,7 +102,9 @@ export function parseColour(text: string, flag = '--background'): Rgb {
 export function parseInteger(text: string, flag: string, min: number, max: number): number {
   const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw invalidParameter(max === Number.MAX_SAFE_INTEGER ? `an integer of at least ${min}` : `an integer between ${min} and ${max}`, flag, text);
+    const expected =
+      max !== Number.MAX_SAFE_INTEGER ? `an integer between ${min} and ${max}` : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
+    throw invalidParameter(expected, flag, text);
   }
   return value;
 }
@@ -135,9 +137,7 @@ export function parseSeconds(text: string, flag: string): number {
  * @example parsePositiveInteger('5000000', '--max-pixels') // 5000000
  */
 export function parsePositiveInteger(text: string, flag: string): number {
-  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1) throw invalidParameter('a positive integer', flag, text);
-  return value;
+  return parseInteger(text, flag, 1, Number.MAX_SAFE_INTEGER);
 }
 
 /**
