@@ -183,9 +183,9 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
 
   const gridOptions = options.grid === false ? undefined : { columns: 8, gap: 16, labels: true, maxTileSide: GRID_MAX_TILE_SIDE, ...options.grid };
   const maxSide = gridOptions?.maxTileSide ?? GRID_MAX_TILE_SIDE;
-  const largest = Math.max(gray.data.length, ...stages.flatMap((stage) => stage.views.map((view) => view.map.data.length)));
   // Colour indices are a scratch step of the RGB colormaps only: gray tiles are quantised straight into place.
-  const indices = colormap === 'gray' ? undefined : allocBytes(arena, largest);
+  const indices =
+    colormap === 'gray' ? undefined : allocBytes(arena, Math.max(...stages.flatMap((stage) => stage.views.map((view) => view.map.data.length))));
   const encodeOptions = { compression: options.compression };
   const digits = kernels.length >= 10 ? String(kernels.length).length : 1;
   const number = (i: number): string => String(i + 1).padStart(digits, '0');

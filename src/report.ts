@@ -28,10 +28,11 @@ export function reportHtml(data: Omit<PageData, 'factor' | 'colormaps'> & { kern
   const filters = data.kernels
     .map((kernel, k) => {
       const size = kernel.width * kernel.height;
+      // One shade range for all channels, as the filter tiles use.
+      const lo = kernel.weights.reduce((a, b) => Math.min(a, b), Infinity);
+      const hi = kernel.weights.reduce((a, b) => Math.max(a, b), -Infinity);
       const panels = Array.from({ length: kernel.channels }, (_, c) => {
         const weights = kernel.weights.slice(c * size, (c + 1) * size);
-        const lo = Math.min(...kernel.weights);
-        const hi = Math.max(...kernel.weights);
         const rows = Array.from({ length: kernel.height }, (_, y) => {
           const cells = weights.slice(y * kernel.width, (y + 1) * kernel.width).map((w) => {
             const shade = hi > lo ? Math.round(((w - lo) / (hi - lo)) * 255) : 0;
