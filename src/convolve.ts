@@ -21,6 +21,7 @@ import type { Arena } from './arena.js';
 import { convolveSimd, productsExact, SIMD_GROUP, type SimdFilter } from './convolve-simd.js';
 import { invalidParameter } from './errors.js';
 import { DEFAULT_LAYER, isPlainLayer, layerOutputSize, resolvePadding, type LayerOptions } from './layer.js';
+import { simdMap } from './simd.js';
 import { SIMD_AVAILABLE } from './wasm.js';
 import type { FloatMap, Kernel } from './types.js';
 
@@ -225,7 +226,13 @@ export function convolveBank(input: Planes, kernels: readonly Kernel[], options:
   kernels.forEach((kernel, i) => {
     if (maps[i]) return;
     const twin = twinOf[i];
-    maps[i] = twin >= 0 ? negateMap(maps[twin] as FloatMap) : convolve(input, kernel, options);
+    if (twin < 0) {
+      maps[i] = convolve(input, kernel, options);
+      return;
+    }
+    // simdMap's negate is 0 − v, not −v: an exact zero stays +0, as PyTorch's sum gives it.
+    const source = maps[twin] as FloatMap;
+    maps[i] = { width: source.width, height: source.height, data: simdMap(source.data, 'negate', options.arena) };
   });
   return maps as FloatMap[];
 }
@@ -252,13 +259,6 @@ export function isNegation(a: Kernel, b: Kernel): boolean {
   if (a.width !== b.width || a.height !== b.height || a.channels !== b.channels || a.bias !== -b.bias) return false;
   for (let i = 0; i < a.weights.length; i++) if (a.weights[i] !== -b.weights[i]) return false;
   return true;
-}
-
-function negateMap(map: FloatMap): FloatMap {
-  const out = new Float32Array(map.data.length);
-  // 0 - v, not -v: an exact zero must stay +0 as PyTorch's sum gives it, never -0.
-  for (let i = 0; i < out.length; i++) out[i] = 0 - map.data[i];
-  return { width: map.width, height: map.height, data: out };
 }
 
 /**
