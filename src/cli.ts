@@ -4,7 +4,7 @@
  * users can call in-process.
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { rename, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -241,18 +241,16 @@ function reportText(report: CompareReport): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Writes a report file under a temporary name and renames it into place, removing the temporary on failure. */
 async function writeText(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
   try {
-    await writeFileAtomic(path, text);
+    await writeFile(temp, text);
+    await rename(temp, path);
   } catch (err) {
+    await rm(temp, { force: true });
     throw new CnnvizError('write', `cannot write: ${(err as Error).message.split('\n')[0]}`, path);
   }
-}
-
-async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, path);
 }
 
 /** What one rendered image left behind, for printing. */
