@@ -19,10 +19,13 @@ const SCRATCH = 128;
 export type Transform = 'none' | 'relu' | 'negate' | 'negate-relu';
 const TRANSFORMS: readonly Transform[] = ['none', 'relu', 'negate', 'negate-relu'];
 
-/** Applies a transform to the f32x4 on the stack. */
+/**
+ * Applies a transform to the f32x4 on the stack, exactly as {@link transformValue}: ReLU is
+ * `pmax(+0, x)`, i.e. `0 < x ? x : +0` (one instruction; −0 and NaN become +0).
+ */
 function emitTransform(b: FunctionBody, transform: Transform, temp: number): void {
   if (transform === 'negate' || transform === 'negate-relu') b.set(temp).f32x4Const(0).get(temp).f32x4('sub');
-  if (transform === 'relu' || transform === 'negate-relu') b.f32x4Const(0).f32x4('max');
+  if (transform === 'relu' || transform === 'negate-relu') b.set(temp).f32x4Const(0).get(temp).f32x4('pmax');
 }
 
 /**
@@ -152,30 +155,59 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     fns.push({ name: `map_${transform}`, params: [I32, I32, I32], body: b });
   }
   // quantize_<t>(src, dst, blocks, min, span): 16 floats → 16 colour indices floor(fl32(fl32(v − min) / span) · 256), clamped.
-  for (const transform of TRANSFORMS) for (const gray of [false, true]) {
-    const b = new FunctionBody(5);
-    const [src, dst, blocks, min, span] = [0, 1, 2, 3, 4];
-    const [i, vmin, vspan, at, temp] = [b.local(I32), b.local(V128), b.local(V128), b.local(I32), b.local(V128)];
-    const index = (offset: number): void => {
-      b.get(at).v128Load(offset);
-      emitTransform(b, transform, temp);
-      b.get(vmin).f32x4('sub').get(vspan).f32x4('div').f32x4Const(256).f32x4('mul').f32x4('floor');
-      b.f32x4Const(0).f32x4('max').f32x4Const(255).f32x4('min').v128('i32x4.trunc_sat_f32x4_s');
-    };
-    b.get(min).f32x4Splat().set(vmin).get(span).f32x4Splat().set(vspan);
+  // quantize_views(src, blocks, dst_k, min_k, span_k for the four transforms in TRANSFORMS order):
+  // the same for every view of one map from a single read of it; a view whose dst is 0 is skipped.
+  const emitIndices = (b: FunctionBody, value: number, transform: Transform, vmin: number, vspan: number, temp: number): void => {
+    b.get(value);
+    emitTransform(b, transform, temp);
+    // floor, then clamp to 0..255: truncation and the two saturating narrows below (signed to i16,
+    // then to u8) give the same: a negative value truncates to 0 or less and narrows to 0, a large
+    // one saturates to 32767 and then 255, NaN truncates to 0.
+    b.get(vmin).f32x4('sub').get(vspan).f32x4('div').f32x4Const(256).f32x4('mul').v128('i32x4.trunc_sat_f32x4_s');
+  };
+  const emitBlock = (b: FunctionBody, values: number[], transform: Transform, vmin: number, vspan: number, temp: number, gray: boolean): void => {
+    emitIndices(b, values[0], transform, vmin, vspan, temp);
+    emitIndices(b, values[1], transform, vmin, vspan, temp);
+    b.v128('i16x8.narrow_i32x4_s');
+    emitIndices(b, values[2], transform, vmin, vspan, temp);
+    emitIndices(b, values[3], transform, vmin, vspan, temp);
+    b.v128('i16x8.narrow_i32x4_s').v128('i8x16.narrow_i16x8_u');
+    if (gray) emitGrayLut(b, b.local(V128), b.local(V128));
+  };
+  for (const gray of [false, true]) {
+    for (const transform of TRANSFORMS) {
+      const b = new FunctionBody(5);
+      const [src, dst, blocks, min, span] = [0, 1, 2, 3, 4];
+      const [i, vmin, vspan, at, temp] = [b.local(I32), b.local(V128), b.local(V128), b.local(I32), b.local(V128)];
+      const values = [b.local(V128), b.local(V128), b.local(V128), b.local(V128)];
+      b.get(min).f32x4Splat().set(vmin).get(span).f32x4Splat().set(vspan);
+      b.block().i32(0).set(i).get(blocks).i32(0).op('le_s').brIf(0).loop();
+      b.get(src).get(i).i32(6).op('shl').op('add').set(at);
+      values.forEach((value, k) => b.get(at).v128Load(16 * k).set(value));
+      b.get(dst).get(i).i32(4).op('shl').op('add');
+      emitBlock(b, values, transform, vmin, vspan, temp, gray);
+      b.v128Store(0);
+      b.get(i).i32(1).op('add').tee(i).get(blocks).op('lt_s').brIf(0).end().end();
+      fns.push({ name: `quantize_${transform}${gray ? '_gray' : ''}`, params: [I32, I32, I32, F32, F32], body: b });
+    }
+    const b = new FunctionBody(2 + 3 * TRANSFORMS.length);
+    const [src, blocks] = [0, 1];
+    const param = (k: number, field: 0 | 1 | 2): number => 2 + 3 * k + field;
+    const [i, at, temp] = [b.local(I32), b.local(I32), b.local(V128)];
+    const values = [b.local(V128), b.local(V128), b.local(V128), b.local(V128)];
+    const ranges = TRANSFORMS.map(() => [b.local(V128), b.local(V128)]);
+    ranges.forEach(([vmin, vspan], k) => b.get(param(k, 1)).f32x4Splat().set(vmin).get(param(k, 2)).f32x4Splat().set(vspan));
     b.block().i32(0).set(i).get(blocks).i32(0).op('le_s').brIf(0).loop();
     b.get(src).get(i).i32(6).op('shl').op('add').set(at);
-    b.get(dst).get(i).i32(4).op('shl').op('add');
-    index(0);
-    index(16);
-    b.v128('i16x8.narrow_i32x4_u');
-    index(32);
-    index(48);
-    b.v128('i16x8.narrow_i32x4_u').v128('i8x16.narrow_i16x8_u');
-    if (gray) emitGrayLut(b, b.local(V128), b.local(V128));
-    b.v128Store(0);
+    values.forEach((value, k) => b.get(at).v128Load(16 * k).set(value));
+    TRANSFORMS.forEach((transform, k) => {
+      b.block().get(param(k, 0)).op('eqz').brIf(0);
+      b.get(param(k, 0)).get(i).i32(4).op('shl').op('add');
+      emitBlock(b, values, transform, ranges[k][0], ranges[k][1], temp, gray);
+      b.v128Store(0).end();
+    });
     b.get(i).i32(1).op('add').tee(i).get(blocks).op('lt_s').brIf(0).end().end();
-    fns.push({ name: `quantize_${transform}${gray ? '_gray' : ''}`, params: [I32, I32, I32, F32, F32], body: b });
+    fns.push({ name: `quantize_views${gray ? '_gray' : ''}`, params: [I32, I32, ...TRANSFORMS.flatMap(() => [I32, F32, F32])], body: b });
   }
   // lut1(src, dst, n) and lut3(src, dst, n): colour indices through the table at SCRATCH.
   for (const channels of [1, 3]) {
@@ -191,11 +223,13 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     fns.push({ name: `lut${channels}`, params: [I32, I32, I32], body: b });
   }
   // down1 / down3(src, dst, sums, w, h, f, ow, oh): each output pixel the rounded mean of an f×f block
-  // (fewer at the right and bottom edges), summed in i32 per column block.
+  // (fewer at the right and bottom edges). The f rows of a block row are first added column by column
+  // into i32 sums, 16 bytes a step; then each output sums its f columns of those.
   for (const channels of [1, 3]) {
     const b = new FunctionBody(8);
     const [src, dst, sums, w, h, f, ow, oh] = [0, 1, 2, 3, 4, 5, 6, 7];
-    const [oy, y, yEnd, rows, ox, p, pEnd, cell, k, n] = Array.from({ length: 10 }, () => b.local(I32));
+    const [oy, y, yEnd, rows, x, wc, vecEnd, row, s, ox, x1, n] = Array.from({ length: 12 }, () => b.local(I32));
+    const [v, half] = [b.local(V128), b.local(V128)];
     const acc = Array.from({ length: channels }, () => b.local(I32));
     const min = (a: () => void, c: () => void): void => {
       a();
@@ -204,35 +238,47 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
       c();
       b.op('lt_s').select();
     };
+    b.get(w).i32(channels).op('mul').set(wc);
+    b.get(wc).i32(-16).op('and').set(vecEnd);
     b.i32(0).set(oy).loop();
-    // zero the column sums
-    b.i32(0).set(k).loop();
-    b.get(sums).get(k).i32(2).op('shl').op('add').i32(0).i32Store(0);
-    b.get(k).i32(1).op('add').tee(k).get(ow).i32(channels).op('mul').op('lt_s').brIf(0).end();
+    // zero the column sums, four at a time (the buffer is padded to whole vectors)
+    b.i32(0).set(x).loop();
+    b.get(sums).get(x).i32(2).op('shl').op('add').v128Const(new Array(16).fill(0)).v128Store(0);
+    b.get(x).i32(4).op('add').tee(x).get(wc).op('lt_s').brIf(0).end();
     b.get(oy).get(f).op('mul').set(y);
     min(() => b.get(h), () => b.get(y).get(f).op('add'));
     b.set(yEnd);
     b.get(yEnd).get(y).op('sub').set(rows);
     b.loop(); // input rows of this block row
-    b.i32(0).set(ox).loop();
-    b.get(src).get(y).get(w).op('mul').get(ox).get(f).op('mul').op('add').i32(channels).op('mul').op('add').set(p);
-    min(() => b.get(w), () => b.get(ox).get(f).op('mul').get(f).op('add'));
-    b.get(ox).get(f).op('mul').op('sub').i32(channels).op('mul').get(p).op('add').set(pEnd);
-    b.get(sums).get(ox).i32(channels * 4).op('mul').op('add').set(cell);
-    for (let ch = 0; ch < channels; ch++) b.i32(0).set(acc[ch]);
-    b.loop();
-    for (let ch = 0; ch < channels; ch++) b.get(acc[ch]).get(p).load8(ch).op('add').set(acc[ch]);
-    b.get(p).i32(channels).op('add').tee(p).get(pEnd).op('lt_s').brIf(0).end();
-    for (let ch = 0; ch < channels; ch++) b.get(cell).get(cell).i32Load(ch * 4).get(acc[ch]).op('add').i32Store(ch * 4);
-    b.get(ox).i32(1).op('add').tee(ox).get(ow).op('lt_s').brIf(0).end();
+    b.get(src).get(y).get(wc).op('mul').op('add').set(row);
+    b.i32(0).set(x);
+    b.block().get(vecEnd).i32(0).op('le_s').brIf(0).loop();
+    b.get(row).get(x).op('add').v128Load(0).set(v);
+    b.get(sums).get(x).i32(2).op('shl').op('add').set(s);
+    for (const [widen, first] of [['i16x8.extend_low_i8x16_u', 0], ['i16x8.extend_high_i8x16_u', 32]] as const) {
+      b.get(v).v128(widen).set(half);
+      b.get(s).get(s).v128Load(first).get(half).v128('i32x4.extend_low_i16x8_u').v128('i32x4.add').v128Store(first);
+      b.get(s).get(s).v128Load(first + 16).get(half).v128('i32x4.extend_high_i16x8_u').v128('i32x4.add').v128Store(first + 16);
+    }
+    b.get(x).i32(16).op('add').tee(x).get(vecEnd).op('lt_s').brIf(0).end().end();
+    b.block().get(x).get(wc).op('ge_s').brIf(0).loop(); // the last bytes of the row, one at a time
+    b.get(sums).get(x).i32(2).op('shl').op('add').tee(s).get(s).i32Load(0).get(row).get(x).op('add').load8(0).op('add').i32Store(0);
+    b.get(x).i32(1).op('add').tee(x).get(wc).op('lt_s').brIf(0).end().end();
     b.get(y).i32(1).op('add').tee(y).get(yEnd).op('lt_s').brIf(0).end();
-    // write the block means
+    // each output pixel: the sums of its columns, then the rounded mean
     b.i32(0).set(ox).loop();
-    min(() => b.get(w), () => b.get(ox).get(f).op('mul').get(f).op('add'));
-    b.get(ox).get(f).op('mul').op('sub').get(rows).op('mul').set(n);
+    b.get(ox).get(f).op('mul').set(x);
+    min(() => b.get(w), () => b.get(x).get(f).op('add'));
+    b.set(x1);
+    b.get(x1).get(x).op('sub').get(rows).op('mul').set(n);
+    for (let c = 0; c < channels; c++) b.i32(0).set(acc[c]);
+    b.loop();
+    b.get(sums).get(x).i32(channels * 4).op('mul').op('add').set(s);
+    for (let c = 0; c < channels; c++) b.get(acc[c]).get(s).i32Load(c * 4).op('add').set(acc[c]);
+    b.get(x).i32(1).op('add').tee(x).get(x1).op('lt_s').brIf(0).end();
     for (let c = 0; c < channels; c++) {
       b.get(dst).get(oy).get(ow).op('mul').get(ox).op('add').i32(channels).op('mul').op('add');
-      b.get(sums).get(ox).i32(channels * 4).op('mul').op('add').i32Load(c * 4).get(n).i32(1).op('shr_u').op('add').get(n).op('div_u');
+      b.get(acc[c]).get(n).i32(1).op('shr_u').op('add').get(n).op('div_u');
       b.store8(c);
     }
     b.get(ox).i32(1).op('add').tee(ox).get(ow).op('lt_s').brIf(0).end();
@@ -395,6 +441,51 @@ export function simdQuantize(
   return dst;
 }
 
+/** One view of a map for {@link simdQuantizeViews}: how to read the map, its range and where its indices go. */
+export interface QuantizeView {
+  transform: Transform;
+  min: number;
+  /** max − min, positive. */
+  span: number;
+  /** The destination, in the arena, at least as long as the map. */
+  into: Uint8Array;
+}
+
+/**
+ * {@link simdQuantize} for several views of one map at once, reading the map a single time: the
+ * tiles of a feature map, its ReLU and its negated twin come from one pass. Each view's indices are
+ * exactly what `simdQuantize` gives it. Views sharing a transform go in separate passes.
+ * @example simdQuantizeViews(conv.data, [{ transform: 'none', ...a, into: t1 }, { transform: 'relu', ...b, into: t2 }], arena, true)
+ */
+export function simdQuantizeViews(data: Float32Array, views: readonly QuantizeView[], arena: Arena, grayLut = false): void {
+  const src = float32In(arena, data);
+  const blocks = data.length >> 4;
+  const kernels = bind(arena);
+  const fround = Math.fround;
+  for (let rest = [...views]; rest.length > 0; ) {
+    const pass = TRANSFORMS.map((transform) => rest.find((view) => view.transform === transform));
+    rest = rest.filter((view) => !pass.includes(view));
+    for (const view of pass) {
+      if (view && (view.into.buffer !== arena.memory.buffer || view.into.length < data.length || !(view.span > 0))) {
+        throw new Error('simdQuantizeViews: each destination must be in the arena, as long as the map, with a positive span');
+      }
+    }
+    kernels[`quantize_views${grayLut ? '_gray' : ''}`](
+      offset(src),
+      blocks,
+      ...pass.flatMap((view) => (view ? [offset(view.into), Math.fround(view.min), view.span] : [0, 0, 1])),
+    );
+    for (const view of pass) {
+      if (!view) continue;
+      for (let i = blocks * 16; i < data.length; i++) {
+        const index = Math.floor(fround(fround(transformValue(data[i], view.transform) - fround(view.min)) / view.span) * 256);
+        const clamped = index > 255 ? 255 : index < 0 ? 0 : index;
+        view.into[i] = grayLut ? GRAY_LUT[clamped] : clamped;
+      }
+    }
+  }
+}
+
 /**
  * Looks colour indices up in a table of 256 entries of 1 (gray) or 3 (RGB) bytes, into the arena
  * (the indices themselves may be overwritten by later quantisations: they are scratch).
@@ -422,14 +513,16 @@ export function simdLookup(indices: Uint8Array, table: Uint8Array, channels: 1 |
 export function simdDownscale(data: Uint8Array, width: number, height: number, channels: 1 | 3, factor: number, arena?: Arena): Uint8Array {
   const ow = Math.ceil(width / factor);
   const oh = Math.ceil(height / factor);
-  const space = arena ?? createArena(arenaBytes(data.length, 1) + arenaBytes(ow * oh, channels) + arenaBytes(ow * channels, 4));
+  const sumsBytes = (width * channels + 4) * 4;
+  const space = arena ?? createArena(arenaBytes(data.length, 1) + arenaBytes(ow * oh, channels) + arenaBytes(sumsBytes, 1));
   let src = data;
   if (src.buffer !== space.memory.buffer) {
     src = allocBytes(space, data.length);
     src.set(data);
   }
   const dst = allocBytes(space, ow * oh * channels);
-  const sums = allocBytes(space, ow * channels * 4);
+  const sums = allocBytes(space, sumsBytes);
   bind(space)[`down${channels}`](offset(src), offset(dst), offset(sums), width, height, factor, ow, oh);
+  release(space, sums);
   return dst;
 }

@@ -12,15 +12,15 @@ export const F32 = 0x7d;
 /** The v128 (SIMD) value type. */
 export const V128 = 0x7b;
 
-type I32Op = 'add' | 'sub' | 'mul' | 'div_u' | 'lt_s' | 'gt_s' | 'ge_s' | 'le_s' | 'lt_u' | 'shr_u' | 'shl' | 'and';
+type I32Op = 'add' | 'sub' | 'mul' | 'div_u' | 'lt_s' | 'gt_s' | 'ge_s' | 'le_s' | 'lt_u' | 'shr_u' | 'shl' | 'and' | 'eqz';
 const I32_OPS: Record<I32Op, number> = {
-  add: 0x6a, sub: 0x6b, mul: 0x6c, div_u: 0x6e, lt_s: 0x48, lt_u: 0x49, gt_s: 0x4a, le_s: 0x4c, ge_s: 0x4e, shl: 0x74, shr_u: 0x76, and: 0x71,
+  add: 0x6a, sub: 0x6b, mul: 0x6c, div_u: 0x6e, lt_s: 0x48, lt_u: 0x49, gt_s: 0x4a, le_s: 0x4c, ge_s: 0x4e, shl: 0x74, shr_u: 0x76, and: 0x71, eqz: 0x45,
 };
 type FloatOp = 'f32.div' | 'f32.convert_i32_u' | 'f64.add';
 const FLOAT_OPS: Record<FloatOp, number> = { 'f32.div': 0x95, 'f32.convert_i32_u': 0xb3, 'f64.add': 0xa0 };
 type V128Op =
   | 'i32x4.trunc_sat_f32x4_s'
-  | 'i16x8.narrow_i32x4_u'
+  | 'i16x8.narrow_i32x4_s'
   | 'i8x16.narrow_i16x8_u'
   | 'i32x4.sub'
   | 'i32x4.add'
@@ -43,7 +43,7 @@ type V128Op =
   | 'f32x4.convert_i32x4_s';
 const V128_OPS: Record<V128Op, number> = {
   'i32x4.trunc_sat_f32x4_s': 0xf8,
-  'i16x8.narrow_i32x4_u': 0x86,
+  'i16x8.narrow_i32x4_s': 0x85,
   'i8x16.narrow_i16x8_u': 0x66,
   'i32x4.sub': 0xb1,
   'i32x4.add': 0xae,
@@ -231,8 +231,8 @@ export class FunctionBody {
     return this;
   }
   /** f32x4 arithmetic by name. */
-  f32x4(name: 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max' | 'floor' | 'eq' | 'lt'): this {
-    const codes = { eq: 0x41, lt: 0x43, floor: 0x68, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9 };
+  f32x4(name: 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max' | 'pmax' | 'floor' | 'eq' | 'lt'): this {
+    const codes = { eq: 0x41, lt: 0x43, floor: 0x68, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9, pmax: 0xeb };
     return this.simd(codes[name]);
   }
   /** f32x4.splat of the f32 on the stack. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GRAY_LUT } from '../src/colormap.js';
-import { deriveStats, simdDownscale, simdGray, simdMap, simdQuantize, simdStats, transformValue, type Transform } from '../src/simd.js';
+import { allocBytes, createArena } from '../src/arena.js';
+import { deriveStats, simdDownscale, simdGray, simdMap, simdQuantize, simdQuantizeViews, simdStats, transformValue, type Transform } from '../src/simd.js';
 import { assertBitsEqual } from './helpers.js';
 
 /** Deterministic values with exact zeros, both signs and repeats, of awkward lengths. */
@@ -73,15 +74,54 @@ describe('SIMD element-wise kernels equal their scalar definitions', () => {
     }
   });
 
+  it('quantize views: every view of a map from one read equals its own quantize, with the gray table or without', () => {
+    for (const count of SIZES) {
+      const data = values(count, count + 3);
+      for (const grayLut of [false, true]) {
+        // Each view a different range; the fifth shares a transform with the first (a second pass).
+        const looks = [
+          { transform: 'none' as const, min: -0.7, max: 1.2 },
+          { transform: 'relu' as const, min: 0, max: 0.9 },
+          { transform: 'negate' as const, min: -1.3, max: 0.4 },
+          { transform: 'negate-relu' as const, min: 0.01, max: 1.5 },
+          { transform: 'none' as const, min: -2, max: 2 },
+        ];
+        for (const chosen of [looks, [looks[1]], [looks[0], looks[3]], looks.slice(0, 4)]) {
+          const arena = createArena(count * 16 + 4096);
+          const views = chosen.map((look) => ({ transform: look.transform, min: Math.fround(look.min), span: Math.fround(look.max - look.min), into: allocBytes(arena, count).fill(7) }));
+          simdQuantizeViews(data, views, arena, grayLut);
+          for (const view of views) {
+            const alone = simdQuantize(data, view.min, view.span, view.transform, undefined, undefined, grayLut);
+            assert.deepEqual(view.into, alone, `${view.transform} [${view.min}, +${view.span}] ${count} values, gray table ${grayLut}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('NaN, ±Infinity, ±0 and subnormals: maps and indices agree with the scalar definitions', () => {
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, 0.5, -0.5];
+    const data = Float32Array.from({ length: 37 }, (_, i) => special[i % special.length]);
+    for (const transform of TRANSFORMS) {
+      const expected = data.map((v) => transformValue(v, transform));
+      assertBitsEqual(simdMap(data, transform), expected, `map ${transform}`);
+      const indices = Uint8Array.from(expected, (v) => {
+        const index = Math.floor(Math.fround(Math.fround(v - Math.fround(-0.5)) / 1) * 256);
+        return index > 255 ? 255 : index < 0 ? 0 : index;
+      });
+      assert.deepEqual(simdQuantize(data, Math.fround(-0.5), 1, transform), indices, `quantize ${transform}`);
+    }
+  });
+
   it('the fused gray table maps every index 0..255 like GRAY_LUT', () => {
     const ramp = Float32Array.from({ length: 256 }, (_, i) => i / 256 + 1 / 512);
     assert.deepEqual(simdQuantize(ramp, 0, 1, 'none', undefined, undefined, true), GRAY_LUT);
   });
 
   it('downscale: rounded block means, partial edge blocks, gray and RGB', () => {
-    for (const [width, height, factor] of [[5, 3, 2], [16, 9, 4], [33, 17, 8], [7, 7, 7]]) {
+    for (const [width, height, factor] of [[5, 3, 2], [16, 9, 4], [33, 17, 8], [7, 7, 7], [67, 13, 5], [100, 37, 9], [1, 40, 3], [40, 1, 3], [129, 65, 16]]) {
       for (const channels of [1, 3] as const) {
-        const data = Uint8Array.from({ length: width * height * channels }, (_, i) => (i * 131 + 7) & 255);
+        const data = Uint8Array.from({ length: width * height * channels }, (_, i) => (width === 129 ? 255 : (i * 131 + 7) & 255));
         const ow = Math.ceil(width / factor);
         const oh = Math.ceil(height / factor);
         const expected = new Uint8Array(ow * oh * channels);
