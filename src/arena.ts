@@ -99,3 +99,24 @@ export function float32In(arena: Arena, data: Float32Array): Float32Array {
   copy.set(data);
   return copy;
 }
+
+/** Bytes first-touched per step of {@link prefault}: about 2 ms here, so it stops soon after it is told to. */
+const PREFAULT_STEP = 2 * 1024 * 1024;
+
+/**
+ * First-touches the arena's next `bytes` never-used bytes, a step at a time between turns of the
+ * event loop, until `stop()` says so. First-touching costs about 0.8 ms per MB on the machines we
+ * measured; done while the main thread would only wait (for sharp's decoder, in its own thread),
+ * it is taken off the time of the stages that use the memory.
+ * @example const warming = prefault(arena, 180e6, () => decoded);
+ */
+export async function prefault(arena: Arena, bytes: number, stop: () => boolean): Promise<void> {
+  const view = new Uint8Array(arena.memory.buffer);
+  const end = Math.min(arena.size, arena.next + bytes);
+  const PAGE_BYTES = 4096;
+  for (let at = arena.next; at < end && !stop(); ) {
+    // Writing (not reading) gives the page its own memory; the value written is the zero already there.
+    for (const stepEnd = Math.min(end, at + PREFAULT_STEP); at < stepEnd; at += PAGE_BYTES) view[at] = 0;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

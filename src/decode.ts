@@ -50,6 +50,12 @@ export interface DecodeOptions {
   maxPixels?: number | undefined;
   /** Name used in error messages, e.g. the input path. Default `input`. */
   name?: string | undefined;
+  /**
+   * Called with the size from the header, after the `maxPixels` check and just before the pixels
+   * are decoded (in sharp's thread): work it starts without waiting overlaps the decoding. An
+   * exception it throws rejects the decode.
+   */
+  onHeader?: ((size: { width: number; height: number }) => void) | undefined;
 }
 
 /** Largest image decoded by default, in pixels (width × height, after orientation). */
@@ -99,6 +105,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
       name,
     );
   }
+  options.onHeader?.({ width, height });
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
   let pipeline = open();
   pipeline = options.background ? pipeline.flatten({ background: rgbObject(options.background) }) : pipeline.removeAlpha();

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { activate, activationName, maxPool, RELU, type Activation } from './activate.js';
 import { DIVERGING_COLORMAPS, type ColormapName } from './colormap.js';
-import { allocBytes, arenaBytes, createArena, float32In } from './arena.js';
+import { arenaBytes, createArena, float32In, prefault, release, type Arena } from './arena.js';
 import { checkFits, convolveBank, negatedTwins, usesOneDnnOrder, type Planes } from './convolve.js';
 import { decodeImage, loadSharp, type DecodedImage, type DecodeOptions, type Rgb } from './decode.js';
 import { encodePng } from './encode.js';
@@ -22,7 +22,7 @@ import { mapStats, rangesFromOwn, statsOf, type MapStats, type NormalizeMode } f
 import { encodeNpy, stack } from './npy.js';
 import { reportHtml } from './report.js';
 import { simdGray, simdMap, simdStats, type RawStats, type Transform } from './simd.js';
-import { renderFilterTile, renderMapTile, zoomRaster, type Tile } from './tiles.js';
+import { renderFilterTile, renderMapTile, renderMapTiles, zoomRaster, type Tile } from './tiles.js';
 import type { FloatMap, Kernel, Raster, ValueRange } from './types.js';
 import type { OutputFile } from './write.js';
 
@@ -140,14 +140,43 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     throw invalidParameter("stride 1 with padding 'same' (as in PyTorch)", 'stride', layer.stride.join(','), true);
   }
 
-  const decoded = await decodeImage(bytes, { background: options.background, maxPixels: options.maxPixels, name: inputName });
-  checkFits(decoded, kernels, layer, inputName);
-  checkOutputSize(decoded, kernels, layer, { zoom, stages: 1 + (activation.kind === 'none' ? 0 : 1), pool: options.pool, max: options.maxOutputPixels ?? DEFAULT_MAX_OUTPUT_PIXELS, subject: inputName });
+  // The size checks and the arena need only the header: both happen before the pixels are decoded,
+  // and while sharp decodes, the arena's first pages are touched (see prefault).
   const exact = options.exact ?? false;
-  const arena = createArena(arenaPlan(decoded, kernels, layer, { color, exact, colormap, activation, pool: options.pool }));
+  let made: Arena | undefined;
+  let decodedYet = false;
+  const onHeader = (size: { width: number; height: number }): void => {
+    checkFits(size, kernels, layer, inputName);
+    checkOutputSize(size, kernels, layer, { zoom, stages: 1 + (activation.kind === 'none' ? 0 : 1), pool: options.pool, max: options.maxOutputPixels ?? DEFAULT_MAX_OUTPUT_PIXELS, subject: inputName });
+    const header = { ...size, channels: 3 as const };
+    made = createArena(arenaPlan(header, kernels, layer, { color, exact, colormap, activation, pool: options.pool }));
+    void prefault(made, surelyUsed(header, kernels, layer), () => decodedYet);
+  };
+  const decoded = await decodeImage(bytes, { background: options.background, maxPixels: options.maxPixels, name: inputName, onHeader }).finally(() => {
+    decodedYet = true;
+  });
+  if (!made) throw new Error('render: the decoder did not report the image size');
+  const arena = made;
   const gray: FloatMap = { width: decoded.width, height: decoded.height, data: simdGray(decoded.data, decoded.channels, decoded.width * decoded.height, arena) };
   const input = color ? toRgbPlanes(decoded) : [gray];
   const planes: Planes = color ? input : gray;
+
+  // Every tile is encoded as soon as it exists (sharp works in its own threads meanwhile); the grid
+  // keeps only a reduced copy. The input and filter tiles go first, to be encoded during the convolution.
+  const encodeOptions = { compression: options.compression };
+  const digits = kernels.length >= 10 ? String(kernels.length).length : 1;
+  const number = (i: number): string => String(i + 1).padStart(digits, '0');
+  const planned: Planned[] = [];
+  const add = (entry: Omit<Planned, 'png'>): void => {
+    planned.push({ ...entry, png: encodePng(entry.tile.image, encodeOptions) });
+  };
+  const grayStats = mapStats(gray, 'none', arena);
+  const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, grayStats, 'gray', { arena });
+  add({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: grayStats, label: color ? 'Colour image' : 'Gray image' });
+  kernels.forEach((kernel, i) => {
+    const weights = { width: kernel.weights.length, height: 1, data: kernel.weights };
+    add({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), stats: mapStats(weights), label: `Filter ${i + 1}` });
+  });
 
   // Each map is read through a view: a negated twin and a ReLU are transforms of a stored map,
   // never materialised, so a 33 MP run keeps two float maps instead of eight.
@@ -155,6 +184,10 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const unique = kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : []));
   const uniqueMaps = convolveBank(planes, unique.map((i) => kernels[i]), { layer, exact, subject: inputName, arena });
   const stored = new Map(unique.map((i, j) => [i, inArenaMap(uniqueMaps[j])]));
+  // The gray map is done with unless the .npy files or the report read it: its pages go to the tiles
+  // (the result's `gray` and `input` are then computed again, on first access).
+  const grayKept = color || options.raw === true || options.html === true;
+  if (!grayKept) release(arena, gray.data);
   const convViews: MapView[] = kernels.map((_, i) =>
     twinOf[i] >= 0 ? { map: stored.get(twinOf[i]) as FloatMap, transform: 'negate' } : { map: stored.get(i) as FloatMap, transform: 'none' },
   );
@@ -183,41 +216,34 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
 
   const gridOptions = options.grid === false ? undefined : { columns: 8, gap: 16, labels: true, maxTileSide: GRID_MAX_TILE_SIDE, ...options.grid };
   const maxSide = gridOptions?.maxTileSide ?? GRID_MAX_TILE_SIDE;
-  // Colour indices are a scratch step of the RGB colormaps only: gray tiles are quantised straight into place.
-  const indices =
-    colormap === 'gray' ? undefined : allocBytes(arena, Math.max(...stages.flatMap((stage) => stage.views.map((view) => view.map.data.length))));
-  const encodeOptions = { compression: options.compression };
-  const digits = kernels.length >= 10 ? String(kernels.length).length : 1;
-  const number = (i: number): string => String(i + 1).padStart(digits, '0');
-
-  // Every tile is encoded as soon as it exists (sharp works in its own threads meanwhile); the grid
-  // keeps only a reduced copy.
-  const planned: Planned[] = [];
-  const add = (entry: Omit<Planned, 'png'>): void => {
-    planned.push({ ...entry, png: encodePng(entry.tile.image, encodeOptions) });
-  };
-  const grayStats = mapStats(gray, 'none', arena);
-  const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, grayStats, 'gray', { arena });
-  add({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: grayStats, label: color ? 'Colour image' : 'Gray image' });
-  kernels.forEach((kernel, i) => {
-    const weights = { width: kernel.weights.length, height: 1, data: kernel.weights };
-    add({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), stats: mapStats(weights), label: `Filter ${i + 1}` });
-  });
-  // One statistics pass per stored map serves every view of it (twin, ReLU, both).
+  // One statistics pass per stored map serves every view of it (twin, ReLU, both), and one pass
+  // draws all of its tiles; each tile goes to the encoder as soon as it exists.
   const rawStats = new Map<Float32Array, RawStats>();
   const statsOfView = (view: MapView): MapStats => {
     let raw = rawStats.get(view.map.data);
     if (!raw) rawStats.set(view.map.data, (raw = simdStats(view.map.data, arena)));
     return statsOf(raw, view.transform);
   };
-  for (const stage of stages) {
+  const looks = stages.map((stage) => {
     const stats = stage.views.map(statsOfView);
-    const ranges = rangesFromOwn(stats, normalize, options.range);
-    stage.views.forEach((view, i) => {
-      const tile = zoomTile(renderMapTile(view.map, ranges[i], colormap, { transform: view.transform, arena, ...(indices ? { indices } : {}) }), zoom);
-      add({ name: `${stage.prefix}-${number(i)}.png`, kind: stage.kind, filter: i + 1, tile, stats: stats[i], label: `Output ${i + 1}` });
+    return { stats, ranges: rangesFromOwn(stats, normalize, options.range) };
+  });
+  const first = planned.length;
+  const slots: Planned[] = [];
+  const byMap = new Map<Float32Array, { stage: number; index: number }[]>();
+  stages.forEach((stage, s) => stage.views.forEach((view, index) => byMap.set(view.map.data, [...(byMap.get(view.map.data) ?? []), { stage: s, index }])));
+  for (const users of byMap.values()) {
+    const map = stages[users[0].stage].views[users[0].index].map;
+    const tiles = renderMapTiles(map, users.map(({ stage, index }) => ({ transform: stages[stage].views[index].transform, range: looks[stage].ranges[index] })), colormap, arena);
+    users.forEach(({ stage, index }, k) => {
+      const { kind, prefix } = stages[stage];
+      const tile = zoomTile(tiles[k], zoom);
+      slots[stage * kernels.length + index] = {
+        name: `${prefix}-${number(index)}.png`, kind, filter: index + 1, tile, stats: looks[stage].stats[index], label: `Output ${index + 1}`, png: encodePng(tile.image, encodeOptions),
+      };
     });
   }
+  planned.splice(first, 0, ...slots);
 
   // Every tile is on its way to the encoder; hashing and the grid's reduced copies come now, while the
   // encoders work. (WebCrypto would hash off the main thread, but copies each tile first: +300 MB at 33 MP.)
@@ -259,7 +285,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const convMaps = lazy(() => convViews.map(materialize));
   const actMaps = actViews && lazy(() => actViews.map(materialize));
   const poolMaps = poolViews && lazy(() => poolViews.map(materialize));
-  const result: Omit<RenderResult, 'conv' | 'activated' | 'pooled'> = {
+  const result: Omit<RenderResult, 'conv' | 'activated' | 'pooled' | 'input' | 'gray'> = {
     files: [
       ...images.map((entry, i) => ({ name: entry.name, kind: entry.kind, bytes: encoded[i] })),
       ...rawFiles.map((raw) => ({ name: raw.name, kind: 'raw' as const, bytes: raw.bytes })),
@@ -268,10 +294,11 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     ],
     manifest: manifestValue,
     notes: notesFor(decoded),
-    input,
-    gray,
   };
   // Made on first access (a spread would call the getters): the CLI never needs them.
+  const grayMap = grayKept ? () => gray : lazy(() => ({ width: gray.width, height: gray.height, data: simdGray(decoded.data, decoded.channels, decoded.width * decoded.height) }));
+  Object.defineProperty(result, 'gray', { enumerable: true, get: grayMap });
+  Object.defineProperty(result, 'input', { enumerable: true, get: color ? () => input : () => [grayMap()] });
   Object.defineProperty(result, 'conv', { enumerable: true, get: convMaps });
   if (actMaps) Object.defineProperty(result, 'activated', { enumerable: true, get: actMaps });
   if (poolMaps) Object.defineProperty(result, 'pooled', { enumerable: true, get: poolMaps });
@@ -428,11 +455,24 @@ function materialize(view: MapView): FloatMap {
 }
 
 /**
+ * Bytes of the arena every run of this size touches: the copy of the decoded pixels, the gray map
+ * and each stored feature map (a negated twin is not stored).
+ */
+function surelyUsed(decoded: { width: number; height: number; channels: 1 | 3 }, kernels: readonly Kernel[], layer: LayerOptions): number {
+  const count = decoded.width * decoded.height;
+  const twinOf = negatedTwins(kernels);
+  return kernels.reduce((bytes, kernel, i) => {
+    const out = layerOutputSize(decoded, kernel, layer);
+    return twinOf[i] < 0 ? bytes + arenaBytes(out.width * out.height, 4) : bytes;
+  }, arenaBytes(count, decoded.channels) + arenaBytes(count, 4));
+}
+
+/**
  * Bytes the arena needs for a run: the decoded pixels and the gray map, each stored feature map of
  * the SIMD path, one set of colour indices, and every map tile.
  */
 function arenaPlan(
-  decoded: DecodedImage,
+  decoded: { width: number; height: number; channels: 1 | 3 },
   kernels: readonly Kernel[],
   layer: LayerOptions,
   run: { color: boolean; exact: boolean; colormap: ColormapName; activation: Activation; pool: number | undefined },

@@ -2,11 +2,11 @@
  * Tiles: one image per map (as matplotlib's `imsave(map, cmap=...)` writes it) and one per filter
  * (drawn as the tutorial draws it: gray cells with each weight written in its cell).
  */
-import { allocBytes, arenaBytes, createArena, type Arena } from './arena.js';
+import { allocBytes, arenaBytes, createArena, release, type Arena } from './arena.js';
 import { colormapTable, GRAY_LUT, type ColormapName } from './colormap.js';
 import { drawText, measureText } from './font.js';
 import { mapRange, mapStats } from './normalize.js';
-import { simdLookup, simdQuantize, type Transform } from './simd.js';
+import { simdLookup, simdQuantizeViews, type Transform } from './simd.js';
 import type { FloatMap, Kernel, Raster, ValueRange } from './types.js';
 
 /** A rendered tile and the value range that was mapped to the first and last colour. */
@@ -21,8 +21,12 @@ export interface TileOptions {
   transform?: Transform;
   /** Arena for the indices and the tile; a temporary one when absent. */
   arena?: Arena;
-  /** Reusable scratch for the colour indices (at least width × height bytes, in the arena). */
-  indices?: Uint8Array;
+}
+
+/** One tile to draw from a map by {@link renderMapTiles}: how to read the map, and the range to normalise by. */
+export interface TileLook {
+  transform: Transform;
+  range: ValueRange;
 }
 
 /**
@@ -32,30 +36,38 @@ export interface TileOptions {
  */
 export function renderMapTile(map: FloatMap, range?: ValueRange, colormap: ColormapName = 'gray', options: TileOptions = {}): Tile {
   const transform = options.transform ?? 'none';
-  const used = range ?? mapStats(map, transform);
+  return renderMapTiles(map, [{ transform, range: range ?? mapStats(map, transform) }], colormap, options.arena)[0];
+}
+
+/**
+ * {@link renderMapTile} for several views of one map (the map, its ReLU, its negated twin…), all
+ * from a single read of it: the tiles are those `renderMapTile` draws one by one.
+ * @example renderMapTiles(conv, [{ transform: 'none', range: a }, { transform: 'relu', range: b }], 'gray', arena)
+ */
+export function renderMapTiles(map: FloatMap, looks: readonly TileLook[], colormap: ColormapName = 'gray', arena?: Arena): Tile[] {
   const count = map.width * map.height;
-  const arena = options.arena ?? createArena(arenaBytes(count, 5) + arenaBytes(count, 3));
   const channels = colormap === 'gray' ? 1 : 3;
-  const min = Math.fround(used.min);
-  // matplotlib subtracts vmin from vmax in double and rounds once (see normalize.quantize).
-  const span = Math.fround(used.max - used.min);
-  let data: Uint8Array;
-  if (channels === 1) {
-    // Gray: quantisation and matplotlib's table in one pass, straight into the tile.
-    data = allocBytes(arena, count);
-    if (span > 0) simdQuantize(map.data, min, span, transform, arena, data, true);
-    else data.fill(GRAY_LUT[0]);
-  } else {
-    let indices: Uint8Array;
-    if (span > 0) {
-      indices = simdQuantize(map.data, min, span, transform, arena, options.indices);
-    } else {
-      indices = options.indices?.subarray(0, count) ?? allocBytes(arena, count);
-      indices.fill(0);
+  const space = arena ?? createArena(looks.length * (arenaBytes(count, 1 + channels) + 16) + arenaBytes(count, 4));
+  // Gray: quantisation and matplotlib's table in one pass, straight into the tile. Other colormaps:
+  // colour indices first (scratch, handed back after the lookup).
+  const targets = looks.map((look) => ({
+    look,
+    min: Math.fround(look.range.min),
+    // matplotlib subtracts vmin from vmax in double and rounds once (see normalize.quantize).
+    span: Math.fround(look.range.max - look.range.min),
+    into: allocBytes(space, count),
+  }));
+  const varying = targets.filter((target) => target.span > 0);
+  if (varying.length > 0) simdQuantizeViews(map.data, varying.map((t) => ({ transform: t.look.transform, min: t.min, span: t.span, into: t.into })), space, channels === 1);
+  for (const target of targets) if (!(target.span > 0)) target.into.fill(channels === 1 ? GRAY_LUT[0] : 0);
+  return targets.map((target) => {
+    let data = target.into;
+    if (channels === 3) {
+      data = simdLookup(target.into, colormapTable(colormap), 3, space);
+      release(space, target.into);
     }
-    data = simdLookup(indices, colormapTable(colormap), 3, arena);
-  }
-  return { image: { width: map.width, height: map.height, channels, data }, range: { min: used.min, max: used.max } };
+    return { image: { width: map.width, height: map.height, channels, data }, range: { min: target.look.range.min, max: target.look.range.max } };
+  });
 }
 
 /** Scale of the weight labels in filter tiles: the bundled font doubled. */

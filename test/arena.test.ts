@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allocBytes, allocFloat32, createArena, float32In, inArena, release } from '../src/arena.js';
+import { allocBytes, allocFloat32, createArena, float32In, inArena, prefault, release } from '../src/arena.js';
 
 describe('arena', () => {
   it('allocates 16-byte aligned views in one memory', () => {
@@ -39,5 +39,17 @@ describe('arena', () => {
   it('refuses to overflow with a clear internal error', () => {
     const arena = createArena(0);
     assert.throws(() => allocBytes(arena, arena.size * 2), /cannot hold/);
+  });
+
+  it('prefault touches the next never-used pages without changing a byte or the allocator, and stops when told', async () => {
+    const arena = createArena(64 << 20);
+    const before = allocBytes(arena, 100).fill(9);
+    const next = arena.next;
+    await prefault(arena, 32 << 20, () => false);
+    assert.equal(arena.next, next);
+    assert.ok(new Uint8Array(arena.memory.buffer).every((v, i) => (i >= before.byteOffset && i < before.byteOffset + 100 ? v === 9 : v === 0)));
+    let steps = 0;
+    await prefault(arena, 64 << 20, () => ++steps > 2);
+    assert.equal(steps, 3, 'checked before each step, stopped at once');
   });
 });

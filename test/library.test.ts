@@ -24,6 +24,9 @@ describe("the library, imported by the package's own name", () => {
       assert.deepEqual(Buffer.from(result.files[0].bytes.subarray(1, 4)).toString(), 'PNG');
       assert.deepEqual(result.conv[0].data, npyMap(readNpy(golden('sample', 'conv.npy')), 0).data);
       assert.deepEqual(result.activated?.[1].data, npyMap(readNpy(golden('sample', 'relu.npy')), 1).data);
+      // The gray map's memory went to the tiles; the result computes it again, the same bits.
+      assert.deepEqual(result.gray.data, readNpy(golden('sample', 'gray.npy')).data);
+      assert.equal(result.input[0], result.gray);
     } finally {
       process.chdir(before);
     }

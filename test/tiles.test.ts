@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { applyGray, GRAY_LUT } from '../src/colormap.js';
+import { createArena } from '../src/arena.js';
+import { applyGray, COLORMAP_NAMES, GRAY_LUT } from '../src/colormap.js';
 import { measureText } from '../src/font.js';
 import { tutorialKernels, kernelFromRows } from '../src/kernels.js';
 import { mapRange, mapStats, quantize } from '../src/normalize.js';
-import { formatWeight, renderFilterTile, renderMapTile } from '../src/tiles.js';
+import { formatWeight, renderFilterTile, renderMapTile, renderMapTiles } from '../src/tiles.js';
 import { assertPixelsEqual, golden, mapOf, npyMap, readGrayPng, readNpy } from './helpers.js';
 
 describe("colormap: matplotlib's gray LUT as imsave writes it", () => {
@@ -70,6 +71,31 @@ describe('renderMapTile vs matplotlib imsave goldens', () => {
       }
     });
   }
+});
+
+describe('renderMapTiles: every view of a map in one pass', () => {
+  it('draws exactly the tiles renderMapTile draws one by one, for every colormap, odd sizes and a constant view', () => {
+    for (const [width, height] of [[1, 1], [5, 3], [17, 2], [33, 9]]) {
+      const data = Float32Array.from({ length: width * height }, (_, i) => Math.fround(Math.sin(i * 1.7 + width) * 0.8));
+      const map = { width, height, data };
+      const looks = [
+        { transform: 'none' as const, range: { min: -0.8, max: 0.8 } },
+        { transform: 'relu' as const, range: { min: 0, max: 0.5 } },
+        { transform: 'negate' as const, range: { min: -0.3, max: 0.9 } },
+        { transform: 'negate-relu' as const, range: { min: 0.25, max: 0.25 } },
+        { transform: 'relu' as const, range: { min: -1, max: 1 } },
+      ];
+      for (const colormap of COLORMAP_NAMES) {
+        const arena = createArena(width * height * 40 + 4096);
+        const together = renderMapTiles(map, looks, colormap, arena);
+        looks.forEach((look, k) => {
+          const alone = renderMapTile(map, look.range, colormap, { transform: look.transform });
+          assert.deepEqual(together[k].image, alone.image, `${width}x${height} ${colormap} view ${k}`);
+          assert.deepEqual(together[k].range, look.range);
+        });
+      }
+    }
+  });
 });
 
 describe('renderFilterTile', () => {
