@@ -455,8 +455,8 @@ function materialize(view: MapView): FloatMap {
 }
 
 /**
- * Bytes of the arena every run of this size touches: the copy of the decoded pixels, the gray map
- * and each stored feature map (a negated twin is not stored).
+ * Bytes of the arena every run of this size touches: the gray map and each stored feature map (a
+ * negated twin is not stored).
  */
 function surelyUsed(decoded: { width: number; height: number; channels: 1 | 3 }, kernels: readonly Kernel[], layer: LayerOptions): number {
   const count = decoded.width * decoded.height;
@@ -464,12 +464,13 @@ function surelyUsed(decoded: { width: number; height: number; channels: 1 | 3 },
   return kernels.reduce((bytes, kernel, i) => {
     const out = layerOutputSize(decoded, kernel, layer);
     return twinOf[i] < 0 ? bytes + arenaBytes(out.width * out.height, 4) : bytes;
-  }, arenaBytes(count, decoded.channels) + arenaBytes(count, 4));
+  }, arenaBytes(count, 4));
 }
 
 /**
- * Bytes the arena needs for a run: the decoded pixels and the gray map, each stored feature map of
- * the SIMD path, one set of colour indices, and every map tile.
+ * Bytes the arena needs for a run: room for the decoded pixels (the gray conversion's scratch, then
+ * tiles), the gray map and its tile, each stored feature map of the SIMD path, every map tile, and
+ * with an RGB colormap the colour indices of up to four views of a map at once.
  */
 function arenaPlan(
   decoded: { width: number; height: number; channels: 1 | 3 },
@@ -489,7 +490,7 @@ function arenaPlan(
     // Room for the stored map, a materialised activation and pooled map, and each stage's tile.
     bytes += 3 * arenaBytes(px, 4) + stagesPerFilter * arenaBytes(px, channels) + 2 * 1024 * 1024;
   });
-  return bytes + arenaBytes(largest, 1);
+  return bytes + (channels === 3 ? 4 : 1) * arenaBytes(largest, 1);
 }
 
 /** Default limit on the pixels of all tiles of one run. */

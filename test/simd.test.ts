@@ -18,14 +18,21 @@ const TRANSFORMS: Transform[] = ['none', 'relu', 'negate', 'negate-relu'];
 const SIZES = [1, 3, 4, 15, 16, 17, 33, 1000, 4099];
 
 describe('SIMD element-wise kernels equal their scalar definitions', () => {
-  it('gray3: OpenCV luma then float32(Y / 255), for sizes around the 16-pixel block', () => {
-    for (const count of SIZES) {
+  it('gray3: OpenCV luma then float32(Y / 255), for sizes around the 16-pixel block and the copy chunk', () => {
+    for (const count of [...SIZES, 65536, 65536 + 37, 3 * 65536 + 16]) {
       const rgb = Uint8Array.from({ length: count * 3 }, (_, i) => (i * 7919 + count) & 255);
       const out = simdGray(rgb, 3, count);
       const expected = Float32Array.from({ length: count }, (_, i) =>
         Math.fround(((9798 * rgb[3 * i] + 19235 * rgb[3 * i + 1] + 3735 * rgb[3 * i + 2] + 16384) >> 15) / 255),
       );
       assertBitsEqual(out, expected, `${count} pixels`);
+    }
+  });
+
+  it('gray1: float32(Y / 255) of 8-bit gray, across copy chunks', () => {
+    for (const count of [1, 17, 65536 + 5, 2 * 65536 + 1]) {
+      const gray = Uint8Array.from({ length: count }, (_, i) => (i * 31 + 7) & 255);
+      assertBitsEqual(simdGray(gray, 1, count), Float32Array.from(gray, (v) => Math.fround(v / 255)), `${count} pixels`);
     }
   });
 
