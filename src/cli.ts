@@ -3,7 +3,7 @@
  * things go (files, stdout, stderr). Every step of the work is a library function that tests and
  * users can call in-process.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
@@ -22,18 +22,20 @@ import {
   parseRatio,
   progressLine,
   readInput,
+  removeTempsSync,
   render,
   resolveInputs,
   resolveOptions,
   runOrdered,
+  stageOutputs,
   updateSnapshot,
-  writeOutputs,
   type CliFlags,
   type CompareOptions,
   type CompareReport,
   type Outcome,
   type RenderResult,
   type RunOptions,
+  type Staging,
 } from './index.js';
 
 /** Where the CLI reads and writes; injectable so tests run it in-process. */
@@ -58,9 +60,7 @@ export interface CliIo {
  */
 function processIo(): CliIo {
   const temps = new Set<string>();
-  const cleanUp = (): void => {
-    for (const path of temps) rmSync(path, { force: true });
-  };
+  const cleanUp = (): void => removeTempsSync(temps);
   process.once('SIGINT', () => {
     cleanUp();
     process.exit(130);
@@ -292,15 +292,29 @@ async function run(args: string[], flags: CliFlags & CompareFlags & { compare?: 
 
   const job = async (input: string, index: number): Promise<Done> => {
     const bytes = input === '-' ? await readStdin(io) : await readInput(input);
-    const result = await render(bytes, { ...options.render, inputName: input === '-' ? 'stdin' : basename(input) });
+    const dir = batch ? join(options.outDir, names[index]) : options.outDir;
+    // Tiles are written (under temporary names) as their encodings finish, while the rest is computed.
+    let staging: Staging | undefined;
+    const stage = (): Staging => (staging ??= stageOutputs(dir, { ...(io.temps ? { temps: io.temps } : {}), lockTimeoutMs: options.lockWaitMs }));
+    let result: RenderResult;
+    try {
+      result = await render(bytes, {
+        ...options.render,
+        inputName: input === '-' ? 'stdin' : basename(input),
+        ...(options.toStdout ? {} : { onFile: (name: string, png: Promise<Uint8Array>) => stage().add(name, png) }),
+      });
+    } catch (err) {
+      await staging?.abort();
+      throw err;
+    }
     if (!options.quiet) for (const note of result.notes) io.stderr(`${progress ? '\r\x1b[K' : ''}cnnviz: note: ${note} (${input})\n`);
     if (options.toStdout) {
       const grid = result.files.find((file) => file.name === 'grid.png');
       if (grid) io.stdout(grid.bytes);
       return { input, dir: '-', written: [], result };
     }
-    const dir = batch ? join(options.outDir, names[index]) : options.outDir;
-    const written = await writeOutputs(dir, result.files, { ...(io.temps ? { temps: io.temps } : {}), lockTimeoutMs: options.lockWaitMs });
+    for (const file of result.files) if (!stage().has(file.name)) stage().add(file.name, file.bytes);
+    const written = await stage().commit(result.files.map((file) => file.name));
     const snapshot = flags.compare === undefined ? undefined : await checkSnapshot(dir, batch ? join(flags.compare, names[index]) : flags.compare, flags, io);
     return { input, dir, written, result, ...(snapshot ? { snapshot } : {}) };
   };

@@ -27,7 +27,7 @@ export { progressLine, runOrdered, type OrderedOptions, type Outcome } from './b
 export { comparePixels, compareManifests, EXACT, isCi, junitXml, type CompareReport, type FileReport, type PixelComparison, type Rgba, type Thresholds } from './compare.js';
 export { compareRenderings, readRgba, updateSnapshot, type CompareOptions } from './snapshot.js';
 export { reportHtml } from './report.js';
-export { LOCK_NAME, writeOutputs, type OutputFile, type WriteOptions } from './write.js';
+export { LOCK_NAME, removeTempsSync, stageOutputs, writeOutputs, type OutputFile, type Staging, type WriteOptions } from './write.js';
 export {
   parseActivation,
   parseColour,

@@ -66,6 +66,12 @@ export interface RenderOptions {
   compression?: number;
   /** The input's file name for the manifest and messages. Default `input`. */
   inputName?: string;
+  /**
+   * Called with each PNG's name and its encoding under way, as soon as the tile exists, so a caller
+   * can write files while the rest is computed (the CLI does, with {@link stageOutputs}). The
+   * result's `files` hold the same bytes.
+   */
+  onFile?: (name: string, png: Promise<Uint8Array>) => void;
 }
 
 /** One output file, encoded, with its kind. */
@@ -148,6 +154,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const onHeader = (size: { width: number; height: number }): void => {
     checkFits(size, kernels, layer, inputName);
     checkOutputSize(size, kernels, layer, { zoom, stages: 1 + (activation.kind === 'none' ? 0 : 1), pool: options.pool, max: options.maxOutputPixels ?? DEFAULT_MAX_OUTPUT_PIXELS, subject: inputName });
+    if (options.pool !== undefined) checkPool(layerOutputSize(size, kernels[0], layer), options.pool, inputName);
     const header = { ...size, channels: 3 as const };
     made = createArena(arenaPlan(header, kernels, layer, { color, exact, colormap, activation, pool: options.pool }));
     void prefault(made, surelyUsed(header, kernels, layer), () => decodedYet);
@@ -167,8 +174,13 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const digits = kernels.length >= 10 ? String(kernels.length).length : 1;
   const number = (i: number): string => String(i + 1).padStart(digits, '0');
   const planned: Planned[] = [];
+  const encode = (name: string, image: Raster): Promise<Buffer> => {
+    const png = encodePng(image, encodeOptions);
+    options.onFile?.(name, png);
+    return png;
+  };
   const add = (entry: Omit<Planned, 'png'>): void => {
-    planned.push({ ...entry, png: encodePng(entry.tile.image, encodeOptions) });
+    planned.push({ ...entry, png: encode(entry.name, entry.tile.image) });
   };
   const grayStats = mapStats(gray, 'none', arena);
   const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, grayStats, 'gray', { arena });
@@ -238,9 +250,8 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     users.forEach(({ stage, index }, k) => {
       const { kind, prefix } = stages[stage];
       const tile = zoomTile(tiles[k], zoom);
-      slots[stage * kernels.length + index] = {
-        name: `${prefix}-${number(index)}.png`, kind, filter: index + 1, tile, stats: looks[stage].stats[index], label: `Output ${index + 1}`, png: encodePng(tile.image, encodeOptions),
-      };
+      const name = `${prefix}-${number(index)}.png`;
+      slots[stage * kernels.length + index] = { name, kind, filter: index + 1, tile, stats: looks[stage].stats[index], label: `Output ${index + 1}`, png: encode(name, tile.image) };
     });
   }
   planned.splice(first, 0, ...slots);
@@ -250,7 +261,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const pixelHashes = planned.map((p) => sha256(p.tile.image.data));
   const thumbnails = planned.map((p) => (gridOptions ? downscaleArea(p.tile.image, maxSide, arena) : p.tile.image));
   const grid = gridOptions ? composeGrid(gridRows(planned, thumbnails, stages, { normalize, colormap, range: options.range }), gridOptions) : undefined;
-  const encoded = await Promise.all([...planned.map((p) => p.png), ...(grid ? [encodePng(grid, encodeOptions)] : [])]);
+  const encoded = await Promise.all([...planned.map((p) => p.png), ...(grid ? [encode('grid.png', grid)] : [])]);
   const images: { name: string; kind: FileKind }[] = [...planned.map((p) => ({ name: p.name, kind: p.kind })), ...(grid ? [{ name: 'grid.png', kind: 'grid' as const }] : [])];
 
   const files: ManifestFile[] = planned.map((p, i) => ({
@@ -522,11 +533,14 @@ function checkGrayKernel(kernel: Kernel): Kernel {
   return kernel;
 }
 
-function poolAll(maps: FloatMap[], size: number, subject: string): FloatMap[] {
-  const first = maps[0];
-  if (first.width < size || first.height < size) {
-    throw new CnnvizError('input', `feature maps are ${first.width}×${first.height}, smaller than the ${size}×${size} pooling window (--pool)`, subject);
+function checkPool(map: { width: number; height: number }, size: number, subject: string): void {
+  if (map.width < size || map.height < size) {
+    throw new CnnvizError('input', `feature maps are ${map.width}×${map.height}, smaller than the ${size}×${size} pooling window (--pool)`, subject);
   }
+}
+
+function poolAll(maps: FloatMap[], size: number, subject: string): FloatMap[] {
+  checkPool(maps[0], size, subject);
   return maps.map((map) => maxPool(map, size));
 }
 

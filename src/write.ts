@@ -2,17 +2,22 @@
  * Write: the only module that writes a rendering's files. The output folder always holds either
  * the complete old set or the complete new set of outputs, never a mix:
  *
- * 1. every new file is written under a temporary name in the folder (a failure here removes them
- *    and leaves the old outputs untouched);
+ * 1. every new file is written under a temporary name in the folder, each as soon as its bytes
+ *    exist (a failure here removes them and leaves the old outputs untouched);
  * 2. the old manifest is removed, so the folder reads as incomplete while it changes;
  * 3. the new files are renamed into place (a rename replaces a symlink at the name, never follows it),
  *    and files of the old set that the new set lacks are removed (only those the old manifest lists);
  * 4. the new manifest is renamed in last: a folder with a manifest is complete.
  *
  * A lock file keeps two runs from interleaving in one folder.
+ *
+ * The file operations are synchronous, on purpose: a signal handler (Ctrl-C) runs between them,
+ * never during one, so it always knows every temporary file that exists and can never interrupt
+ * steps 2–4. Queued behind sharp's encoders in libuv's thread pool, an asynchronous create could
+ * still land after the handler had cleaned up. Each call is short (one file of a few MB).
  */
-import { lstat, mkdir, open, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CnnvizError } from './errors.js';
 
 /** One file to write: its name inside the output folder and its bytes. */
@@ -41,52 +46,146 @@ const MANIFEST = 'manifest.json';
  * @example await writeOutputs('maps', [{ name: 'grid.png', bytes: png }]) // ['maps/grid.png']
  */
 export async function writeOutputs(dir: string, files: readonly OutputFile[], options: WriteOptions = {}): Promise<string[]> {
+  const staging = stageOutputs(dir, options);
+  for (const file of files) staging.add(file.name, file.bytes);
+  return staging.commit(files.map((file) => file.name));
+}
+
+/**
+ * A set of outputs on its way into a folder: each file is written under its temporary name as soon
+ * as its bytes arrive, while the rest is still being computed; {@link Staging.commit} then swaps the
+ * whole set in (steps 2–4 above).
+ */
+export interface Staging {
+  /** Writes a file under its temporary name once `bytes` resolve. */
+  add(name: string, bytes: Uint8Array | PromiseLike<Uint8Array>): void;
+  /** Whether a file of this name was added. */
+  has(name: string): boolean;
+  /**
+   * Waits for every file, then makes them the folder's outputs; returns their paths in the order
+   * of `names`, which must list exactly the files added.
+   * @throws {CnnvizError} kind `write`; the temporary files and the lock are gone when it throws.
+   */
+  commit(names: readonly string[]): Promise<string[]>;
+  /** Waits for the files under way, then removes the temporary files, the lock, and folders it made. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Creates the folder and takes its lock (waiting in the background while another run holds it),
+ * and returns a {@link Staging} that writes files into it as they come. The CLI adds each tile as
+ * its PNG encoding finishes.
+ * @example
+ * const staging = stageOutputs('maps');
+ * staging.add('grid.png', encodePng(grid));
+ * await staging.commit(['grid.png']); // ['maps/grid.png']
+ */
+export function stageOutputs(dir: string, options: WriteOptions = {}): Staging {
   const temps = options.temps ?? new Set<string>();
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (err) {
-    throw writeError(err, dir);
-  }
-  const lock = await acquireLock(dir, options.lockTimeoutMs ?? 30_000, temps);
-  const staged: { temp: string; path: string; name: string }[] = [];
-  try {
-    for (const file of files) {
-      const path = join(dir, file.name);
-      const temp = join(dir, `.${file.name}.${process.pid}.tmp`);
-      staged.push({ temp, path, name: file.name });
-      temps.add(temp);
-      await writeFile(temp, file.bytes, { flag: 'wx' });
+  let created: string | undefined;
+  let aborted = false;
+  const ready = (async (): Promise<string> => {
+    try {
+      created = mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw writeError(err, dir);
     }
-    // Anything that would make a rename fail half-way (a folder at an output name) fails here, first.
-    for (const { path } of staged) {
-      const info = await lstat(path).catch(() => undefined);
-      if (info?.isDirectory()) throw Object.assign(new Error('an output name is taken by a folder'), { code: 'EISDIR' });
-    }
-    const previous = await previousOutputs(dir);
-    await unlink(join(dir, MANIFEST)).catch(() => undefined);
-    const fresh = new Set(files.map((f) => f.name));
-    const moveIn = async ({ temp, path }: (typeof staged)[number]): Promise<void> => {
-      await rename(temp, path);
+    return acquireLock(dir, options.lockTimeoutMs ?? 30_000, temps, () => aborted);
+  })();
+  ready.catch(() => undefined); // seen by commit() or abort()
+  const staged = new Map<string, { temp: string; path: string }>();
+  const arrivals: Promise<void>[] = [];
+  let failure: unknown;
+
+  const removeTemps = (): void => {
+    for (const { temp } of staged.values()) {
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // a parent that is a file: nothing was written there
+      }
       temps.delete(temp);
-    };
-    const manifest = staged.find((s) => s.name === MANIFEST);
-    for (const file of staged) if (file !== manifest) await moveIn(file);
-    for (const old of previous) if (!fresh.has(old)) await rm(join(dir, old), { force: true });
-    if (manifest) await moveIn(manifest);
-  } catch (err) {
-    await Promise.all(staged.map(({ temp }) => rm(temp, { force: true }).then(() => temps.delete(temp))));
-    throw writeError(err, dir);
-  } finally {
-    await rm(lock, { force: true });
+    }
+  };
+  const releaseLock = async (): Promise<void> => {
+    const lock = await ready.catch(() => undefined);
+    if (lock === undefined) return;
+    rmSync(lock, { force: true });
     temps.delete(lock);
-  }
-  return staged.map(({ path }) => path);
+  };
+
+  return {
+    add(name, bytes) {
+      if (staged.has(name)) throw new Error(`stageOutputs: '${name}' was added twice`);
+      const entry = { temp: join(dir, `.${name}.${process.pid}.tmp`), path: join(dir, name) };
+      staged.set(name, entry);
+      arrivals.push(
+        (async () => {
+          const data = await bytes;
+          await ready;
+          if (aborted || failure !== undefined) return;
+          temps.add(entry.temp);
+          writeFileSync(entry.temp, data, { flag: 'wx' });
+        })().catch((err: unknown) => {
+          failure ??= err;
+        }),
+      );
+    },
+    has: (name) => staged.has(name),
+    async commit(names) {
+      await Promise.all(arrivals);
+      try {
+        await ready;
+        if (failure !== undefined) throw failure;
+        if (names.length !== staged.size || names.some((name) => !staged.has(name))) {
+          throw new Error(`stageOutputs: commit lists ${names.join(', ')} but ${[...staged.keys()].join(', ')} were added`);
+        }
+        // Anything that would make a rename fail half-way (a folder at an output name) fails here, first.
+        for (const { path } of staged.values()) {
+          if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+            throw Object.assign(new Error('an output name is taken by a folder'), { code: 'EISDIR' });
+          }
+        }
+        const previous = previousOutputs(dir);
+        rmSync(join(dir, MANIFEST), { force: true });
+        const moveIn = (name: string): void => {
+          const { temp, path } = staged.get(name) as { temp: string; path: string };
+          renameSync(temp, path);
+          temps.delete(temp);
+        };
+        for (const name of names) if (name !== MANIFEST) moveIn(name);
+        for (const old of previous) if (!staged.has(old)) rmSync(join(dir, old), { force: true });
+        if (staged.has(MANIFEST)) moveIn(MANIFEST);
+      } catch (err) {
+        removeTemps();
+        throw writeError(err, dir);
+      } finally {
+        await releaseLock();
+      }
+      return names.map((name) => (staged.get(name) as { path: string }).path);
+    },
+    async abort() {
+      aborted = true;
+      await Promise.all(arrivals);
+      removeTemps();
+      await releaseLock();
+      // Folders this staging created go too, while empty: a failed run leaves nothing behind.
+      if (created === undefined) return;
+      for (let folder = resolve(dir); folder.length >= resolve(created).length; folder = dirname(folder)) {
+        try {
+          rmdirSync(folder);
+        } catch {
+          break;
+        }
+      }
+    },
+  };
 }
 
 /** The files the folder's current manifest lists: the outputs of the last complete run. */
-async function previousOutputs(dir: string): Promise<string[]> {
+function previousOutputs(dir: string): string[] {
   try {
-    const manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as { files?: { path?: unknown }[] };
+    const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as { files?: { path?: unknown }[] };
     return (manifest.files ?? [])
       .map((file) => file.path)
       .filter((path): path is string => typeof path === 'string' && /^[^/\\]+$/.test(path) && !path.startsWith('.') && path !== MANIFEST);
@@ -96,31 +195,71 @@ async function previousOutputs(dir: string): Promise<string[]> {
 }
 
 /**
- * Creates the folder's lock file (exclusively, with this process's id), waiting while another live
- * process holds it; a lock left by a process that no longer runs is taken over.
+ * Creates the folder's lock file holding this process's id, waiting while another live process
+ * holds it; a lock left by a process that no longer runs is taken over. The lock appears whole:
+ * the id is written to a file of this process's own, which is then hard-linked to the lock's name
+ * (atomic; an `O_EXCL` create then write is the fallback where links are not supported). Its path
+ * is in `temps` from the start, for {@link removeTempsSync} to remove if it names this process.
  */
-async function acquireLock(dir: string, timeoutMs: number, temps: Set<string>): Promise<string> {
+async function acquireLock(dir: string, timeoutMs: number, temps: Set<string>, cancelled: () => boolean): Promise<string> {
   const path = join(dir, LOCK_NAME);
+  const mine = join(dir, `.${LOCK_NAME}.${process.pid}.tmp`);
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const handle = await open(path, 'wx');
-      temps.add(path);
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      return path;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(err, dir);
+  temps.add(path);
+  temps.add(mine);
+  try {
+    writeFileSync(mine, `${process.pid}\n`);
+    let links = true;
+    for (;;) {
+      try {
+        if (links) linkSync(mine, path);
+        else writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+        return path;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (links && code !== undefined && ['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(code)) {
+          links = false;
+          continue;
+        }
+        if (code !== 'EEXIST') throw writeError(err, dir);
+      }
+      const holder = Number.parseInt(readLock(path), 10);
+      if (!Number.isInteger(holder) || !isAlive(holder)) {
+        rmSync(path, { force: true });
+        continue;
+      }
+      if (cancelled()) throw new CnnvizError('write', 'cancelled while waiting for the output folder', dir);
+      if (Date.now() >= deadline) {
+        throw new CnnvizError('write', `output folder is in use by another cnnviz run (process ${holder}); try again when it has finished`, dir);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    if (!Number.isInteger(holder) || !isAlive(holder)) {
-      await rm(path, { force: true });
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new CnnvizError('write', `output folder is in use by another cnnviz run (process ${holder}); try again when it has finished`, dir);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  } catch (err) {
+    temps.delete(path);
+    throw err;
+  } finally {
+    rmSync(mine, { force: true });
+    temps.delete(mine);
+  }
+}
+
+function readLock(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Removes temporary files at once, for a signal handler: every path in `temps`, except a lock file
+ * that does not name this process (another run's lock, while this one waits for it).
+ * @example process.once('SIGINT', () => { removeTempsSync(temps); process.exit(130); });
+ */
+export function removeTempsSync(temps: ReadonlySet<string>): void {
+  for (const path of temps) {
+    if (basename(path) === LOCK_NAME && readLock(path) !== `${process.pid}\n`) continue;
+    rmSync(path, { force: true });
   }
 }
 
