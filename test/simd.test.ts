@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GRAY_LUT } from '../src/colormap.js';
 import { allocBytes, createArena } from '../src/arena.js';
+import { kernelModuleBytes } from '../src/simd-emit.js';
+import { KERNEL_MODULE } from '../src/simd-kernels.js';
 import { deriveStats, simdDownscale, simdGray, simdMap, simdQuantize, simdQuantizeViews, simdStats, transformValue, type Transform } from '../src/simd.js';
 import { assertBitsEqual } from './helpers.js';
 
@@ -18,6 +20,10 @@ const TRANSFORMS: Transform[] = ['none', 'relu', 'negate', 'negate-relu'];
 const SIZES = [1, 3, 4, 15, 16, 17, 33, 1000, 4099];
 
 describe('SIMD element-wise kernels equal their scalar definitions', () => {
+  it('src/simd-kernels.ts holds exactly the module simd-emit.ts assembles', () => {
+    assert.ok(Buffer.from(KERNEL_MODULE, 'base64').equals(Buffer.from(kernelModuleBytes())), 'src/simd-kernels.ts is stale: run npm run generate');
+  });
+
   it('gray3: OpenCV luma then float32(Y / 255), for sizes around the 16-pixel block and the copy chunk', () => {
     for (const count of [...SIZES, 65536, 65536 + 37, 3 * 65536 + 16]) {
       const rgb = Uint8Array.from({ length: count * 3 }, (_, i) => (i * 7919 + count) & 255);
