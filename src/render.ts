@@ -113,6 +113,10 @@ interface Planned {
   stats: MapStats;
   label: string;
   png: Promise<Buffer>;
+  /** sha256 of the tile's pixels, for the manifest. */
+  pixelsSha256: string;
+  /** The tile as the grid shows it: reduced to the grid's largest side. */
+  thumbnail: Raster;
 }
 
 const require = createRequire(import.meta.url);
@@ -168,68 +172,54 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const input = color ? toRgbPlanes(decoded) : [gray];
   const planes: Planes = color ? input : gray;
 
-  // Every tile is encoded as soon as it exists (sharp works in its own threads meanwhile); the grid
-  // keeps only a reduced copy. The input and filter tiles go first, to be encoded during the convolution.
+  // Every tile is encoded as soon as it exists (sharp works in its own threads meanwhile), then
+  // hashed and reduced for the grid while the encoders work. (WebCrypto would hash off the main
+  // thread, but copies each tile first: +300 MB at 33 MP.) The input and filter tiles go first, to
+  // be encoded during the convolution.
   const encodeOptions = { compression: options.compression };
+  const gridOptions = options.grid === false ? undefined : { columns: 8, gap: 16, labels: true, maxTileSide: GRID_MAX_TILE_SIDE, ...options.grid };
+  const maxSide = gridOptions?.maxTileSide ?? GRID_MAX_TILE_SIDE;
   const digits = kernels.length >= 10 ? String(kernels.length).length : 1;
   const number = (i: number): string => String(i + 1).padStart(digits, '0');
-  const planned: Planned[] = [];
   const encode = (name: string, image: Raster): Promise<Buffer> => {
     const png = encodePng(image, encodeOptions);
     options.onFile?.(name, png);
     return png;
   };
-  const add = (entry: Omit<Planned, 'png'>): void => {
-    planned.push({ ...entry, png: encode(entry.name, entry.tile.image) });
+  const dispatch = (entry: Omit<Planned, 'png' | 'pixelsSha256' | 'thumbnail'>): Planned => ({ ...entry, png: encode(entry.name, entry.tile.image), pixelsSha256: '', thumbnail: entry.tile.image });
+  const finish = (entry: Planned): Planned => {
+    entry.pixelsSha256 = sha256(entry.tile.image.data);
+    if (gridOptions) entry.thumbnail = downscaleArea(entry.tile.image, maxSide, arena);
+    return entry;
   };
+  const planned: Planned[] = [];
   const grayStats = mapStats(gray, 'none', arena);
   const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, grayStats, 'gray', { arena });
-  add({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: grayStats, label: color ? 'Colour image' : 'Gray image' });
+  planned.push(finish(dispatch({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: grayStats, label: color ? 'Colour image' : 'Gray image' })));
   kernels.forEach((kernel, i) => {
     const weights = { width: kernel.weights.length, height: 1, data: kernel.weights };
-    add({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), stats: mapStats(weights), label: `Filter ${i + 1}` });
+    planned.push(finish(dispatch({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), stats: mapStats(weights), label: `Filter ${i + 1}` })));
   });
 
-  // Each map is read through a view: a negated twin and a ReLU are transforms of a stored map,
-  // never materialised, so a 33 MP run keeps two float maps instead of eight.
-  const twinOf = negatedTwins(kernels);
-  const unique = kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : []));
-  const uniqueMaps = convolveBank(planes, unique.map((i) => kernels[i]), { layer, exact, subject: inputName, arena });
-  const stored = new Map(unique.map((i, j) => [i, inArenaMap(uniqueMaps[j])]));
-  // The gray map is done with unless the .npy files or the report read it: its pages go to the tiles
-  // (the result's `gray` and `input` are then computed again, on first access).
+  const run: LayerRun = { kernels, layer, exact, activation, pool: options.pool, subject: inputName };
+  const views = layerViews(planes, run, arena);
+  // The gray map is done with unless the .npy files or the report read it, and each stored map once
+  // its tiles exist unless the .npy files read it: their pages go to the next tiles (the result's
+  // maps are then computed again, on first access).
   const grayKept = color || options.raw === true || options.html === true;
+  const mapsKept = options.raw === true;
   if (!grayKept) release(arena, gray.data);
-  const convViews: MapView[] = kernels.map((_, i) =>
-    twinOf[i] >= 0 ? { map: stored.get(twinOf[i]) as FloatMap, transform: 'negate' } : { map: stored.get(i) as FloatMap, transform: 'none' },
-  );
-  const actViews: MapView[] | undefined =
-    activation.kind === 'none'
-      ? undefined
-      : activation.kind === 'relu'
-        ? convViews.map((view) => ({ map: view.map, transform: view.transform === 'negate' ? 'negate-relu' : 'relu' }))
-        : convViews.map((view) => ({ map: inArenaMap(activate(materialize(view), activation)), transform: 'none' }));
-  const poolViews: MapView[] | undefined =
-    options.pool === undefined
-      ? undefined
-      : poolAll((actViews ?? convViews).map(materialize), options.pool, inputName).map((map) => ({ map: inArenaMap(map), transform: 'none' }));
-
-  function inArenaMap(map: FloatMap): FloatMap {
-    return { width: map.width, height: map.height, data: float32In(arena, map.data) };
-  }
 
   const actName = activationName(activation);
   const actLabel = activation.kind === 'relu' ? 'ReLU' : activation.kind === 'abs' ? '|x|' : `leaky ReLU (${activation.kind === 'leaky-relu' ? activation.slope : ''})`;
   const stages: Stage[] = [
-    { kind: 'conv', prefix: 'conv', title: actViews ? `Feature maps, before ${actLabel}` : 'Feature maps', views: convViews },
-    ...(actViews ? [{ kind: 'activation' as const, prefix: actName, title: `Feature maps, after ${actLabel}`, views: actViews }] : []),
-    ...(poolViews ? [{ kind: 'pool' as const, prefix: 'pool', title: `Max-pooled ${options.pool}×${options.pool}`, views: poolViews }] : []),
+    { kind: 'conv', prefix: 'conv', title: views.activated ? `Feature maps, before ${actLabel}` : 'Feature maps', views: views.conv },
+    ...(views.activated ? [{ kind: 'activation' as const, prefix: actName, title: `Feature maps, after ${actLabel}`, views: views.activated }] : []),
+    ...(views.pooled ? [{ kind: 'pool' as const, prefix: 'pool', title: `Max-pooled ${options.pool}×${options.pool}`, views: views.pooled }] : []),
   ];
 
-  const gridOptions = options.grid === false ? undefined : { columns: 8, gap: 16, labels: true, maxTileSide: GRID_MAX_TILE_SIDE, ...options.grid };
-  const maxSide = gridOptions?.maxTileSide ?? GRID_MAX_TILE_SIDE;
   // One statistics pass per stored map serves every view of it (twin, ReLU, both), and one pass
-  // draws all of its tiles; each tile goes to the encoder as soon as it exists.
+  // draws all of its tiles.
   const rawStats = new Map<Float32Array, RawStats>();
   const statsOfView = (view: MapView): MapStats => {
     let raw = rawStats.get(view.map.data);
@@ -240,31 +230,28 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     const stats = stage.views.map(statsOfView);
     return { stats, ranges: rangesFromOwn(stats, normalize, options.range) };
   });
-  const first = planned.length;
   const slots: Planned[] = [];
   const byMap = new Map<Float32Array, { stage: number; index: number }[]>();
   stages.forEach((stage, s) => stage.views.forEach((view, index) => byMap.set(view.map.data, [...(byMap.get(view.map.data) ?? []), { stage: s, index }])));
   for (const users of byMap.values()) {
     const map = stages[users[0].stage].views[users[0].index].map;
     const tiles = renderMapTiles(map, users.map(({ stage, index }) => ({ transform: stages[stage].views[index].transform, range: looks[stage].ranges[index] })), colormap, arena);
-    users.forEach(({ stage, index }, k) => {
+    const made = users.map(({ stage, index }, k) => {
       const { kind, prefix } = stages[stage];
-      const tile = zoomTile(tiles[k], zoom);
-      const name = `${prefix}-${number(index)}.png`;
-      slots[stage * kernels.length + index] = { name, kind, filter: index + 1, tile, stats: looks[stage].stats[index], label: `Output ${index + 1}`, png: encode(name, tile.image) };
+      return (slots[stage * kernels.length + index] = dispatch({
+        name: `${prefix}-${number(index)}.png`, kind, filter: index + 1, tile: zoomTile(tiles[k], zoom), stats: looks[stage].stats[index], label: `Output ${index + 1}`,
+      }));
     });
+    made.forEach(finish);
+    if (!mapsKept) release(arena, map.data);
   }
-  planned.splice(first, 0, ...slots);
+  planned.push(...slots);
 
-  // Every tile is on its way to the encoder; hashing and the grid's reduced copies come now, while the
-  // encoders work. (WebCrypto would hash off the main thread, but copies each tile first: +300 MB at 33 MP.)
-  const pixelHashes = planned.map((p) => sha256(p.tile.image.data));
-  const thumbnails = planned.map((p) => (gridOptions ? downscaleArea(p.tile.image, maxSide, arena) : p.tile.image));
-  const grid = gridOptions ? composeGrid(gridRows(planned, thumbnails, stages, { normalize, colormap, range: options.range }), gridOptions) : undefined;
+  const grid = gridOptions ? composeGrid(gridRows(planned, stages, { normalize, colormap, range: options.range }), gridOptions) : undefined;
   const encoded = await Promise.all([...planned.map((p) => p.png), ...(grid ? [encode('grid.png', grid)] : [])]);
   const images: { name: string; kind: FileKind }[] = [...planned.map((p) => ({ name: p.name, kind: p.kind })), ...(grid ? [{ name: 'grid.png', kind: 'grid' as const }] : [])];
 
-  const files: ManifestFile[] = planned.map((p, i) => ({
+  const files: ManifestFile[] = planned.map((p) => ({
     path: p.name,
     kind: p.kind,
     ...(p.filter !== undefined ? { filter: p.filter } : {}),
@@ -272,7 +259,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     height: p.tile.image.height,
     stats: p.stats,
     range: p.tile.range,
-    pixelsSha256: pixelHashes[i],
+    pixelsSha256: p.pixelsSha256,
   }));
   if (grid) files.push({ path: 'grid.png', kind: 'grid', width: grid.width, height: grid.height, pixelsSha256: sha256(grid.data) });
   const rawFiles = options.raw ? rawArrays(input, kernels, stages) : [];
@@ -293,9 +280,13 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     let value: T | undefined;
     return () => (value ??= make());
   };
-  const convMaps = lazy(() => convViews.map(materialize));
-  const actMaps = actViews && lazy(() => actViews.map(materialize));
-  const poolMaps = poolViews && lazy(() => poolViews.map(materialize));
+  const grayMap = grayKept ? () => gray : lazy(() => ({ width: gray.width, height: gray.height, data: simdGray(decoded.data, decoded.channels, decoded.width * decoded.height) }));
+  const layerMaps = mapsKept
+    ? () => views
+    : lazy(() => layerViews(color ? input : grayMap(), run, createArena(arenaPlan(decoded, kernels, layer, { color, exact, colormap, activation, pool: options.pool }))));
+  const convMaps = lazy(() => layerMaps().conv.map(materialize));
+  const actMaps = views.activated && lazy(() => (layerMaps().activated ?? []).map(materialize));
+  const poolMaps = views.pooled && lazy(() => (layerMaps().pooled ?? []).map(materialize));
   const result: Omit<RenderResult, 'conv' | 'activated' | 'pooled' | 'input' | 'gray'> = {
     files: [
       ...images.map((entry, i) => ({ name: entry.name, kind: entry.kind, bytes: encoded[i] })),
@@ -307,7 +298,6 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     notes: notesFor(decoded),
   };
   // Made on first access (a spread would call the getters): the CLI never needs them.
-  const grayMap = grayKept ? () => gray : lazy(() => ({ width: gray.width, height: gray.height, data: simdGray(decoded.data, decoded.channels, decoded.width * decoded.height) }));
   Object.defineProperty(result, 'gray', { enumerable: true, get: grayMap });
   Object.defineProperty(result, 'input', { enumerable: true, get: color ? () => input : () => [grayMap()] });
   Object.defineProperty(result, 'conv', { enumerable: true, get: convMaps });
@@ -322,13 +312,12 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
  */
 function gridRows(
   planned: readonly Planned[],
-  thumbnails: readonly Raster[],
   stages: readonly Stage[],
   look: { normalize: NormalizeMode; colormap: ColormapName; range: ValueRange | undefined },
 ): GridRow[] {
   const sharedRange = look.normalize === 'shared' || look.normalize === 'none' || look.range !== undefined;
   const rowOf = (kind: FileKind, title: string, legend: boolean): GridRow => {
-    const entries = planned.flatMap((p, i) => (p.kind === kind ? [{ ...p, thumbnail: thumbnails[i] }] : []));
+    const entries = planned.filter((p) => p.kind === kind);
     return {
       title,
       tiles: entries.map((p) => ({
@@ -451,6 +440,42 @@ function reportInput(decoded: DecodedImage, gray: FloatMap, color: boolean): { w
 export async function decodeGray(bytes: Uint8Array, options: DecodeOptions = {}): Promise<FloatMap> {
   const decoded = await decodeImage(bytes, options);
   return { width: decoded.width, height: decoded.height, data: simdGray(decoded.data, decoded.channels, decoded.width * decoded.height) };
+}
+
+/** What the layer computes: the filters, their layout, the activation and pooling. */
+interface LayerRun {
+  kernels: readonly Kernel[];
+  layer: LayerOptions;
+  exact: boolean;
+  activation: Activation;
+  pool: number | undefined;
+  subject: string;
+}
+
+/**
+ * The layer's maps, as views: each distinct filter's map is computed and stored once, and a negated
+ * twin and a ReLU are transforms of it, never materialised, so a 33 MP run keeps two float maps
+ * instead of eight. Other activations and pooling are stored maps of their own.
+ */
+function layerViews(planes: Planes, run: LayerRun, arena: Arena): { conv: MapView[]; activated?: MapView[]; pooled?: MapView[] } {
+  const { kernels, activation } = run;
+  const inArenaMap = (map: FloatMap): FloatMap => ({ width: map.width, height: map.height, data: float32In(arena, map.data) });
+  const twinOf = negatedTwins(kernels);
+  const unique = kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : []));
+  const uniqueMaps = convolveBank(planes, unique.map((i) => kernels[i]), { layer: run.layer, exact: run.exact, subject: run.subject, arena });
+  const stored = new Map(unique.map((i, j) => [i, inArenaMap(uniqueMaps[j])]));
+  const conv: MapView[] = kernels.map((_, i) =>
+    twinOf[i] >= 0 ? { map: stored.get(twinOf[i]) as FloatMap, transform: 'negate' } : { map: stored.get(i) as FloatMap, transform: 'none' },
+  );
+  const activated: MapView[] | undefined =
+    activation.kind === 'none'
+      ? undefined
+      : activation.kind === 'relu'
+        ? conv.map((view) => ({ map: view.map, transform: view.transform === 'negate' ? 'negate-relu' : 'relu' }))
+        : conv.map((view) => ({ map: inArenaMap(activate(materialize(view), activation)), transform: 'none' }));
+  const pooled: MapView[] | undefined =
+    run.pool === undefined ? undefined : poolAll((activated ?? conv).map(materialize), run.pool, run.subject).map((map) => ({ map: inArenaMap(map), transform: 'none' }));
+  return { conv, ...(activated ? { activated } : {}), ...(pooled ? { pooled } : {}) };
 }
 
 /** A map as stored, and the transform to read it through. */
