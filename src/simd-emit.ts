@@ -107,11 +107,13 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     b.f32x4Const(Infinity).set(lo).f32x4Const(-Infinity).set(hi);
     b.block().i32(0).set(i).get(vectors).i32(0).op('le_s').brIf(0).loop();
     b.get(src).get(i).i32(4).op('shl').op('add').v128Load(0).set(v);
-    b.get(lo).get(v).f32x4('min').set(lo);
-    b.get(hi).get(v).f32x4('max').set(hi);
-    b.get(v).f32x4Const(0).f32x4('max').set(part);
+    // pmin(a, b) is `b < a ? b : a`, pmax(a, b) `a < b ? b : a`: one instruction each (min and max
+    // are several, for NaN and −0). A NaN is never smaller or larger, so it is skipped, as the tail does.
+    b.get(lo).get(v).f32x4('pmin').set(lo);
+    b.get(hi).get(v).f32x4('pmax').set(hi);
+    b.f32x4Const(0).get(v).f32x4('pmax').set(part);
     accumulate(posLo, posHi);
-    b.get(v).f32x4Const(0).f32x4('min').set(part);
+    b.f32x4Const(0).get(v).f32x4('pmin').set(part);
     accumulate(negLo, negHi);
     b.get(zeros).get(v).f32x4Const(0).f32x4('eq').v128('i32x4.sub').set(zeros);
     b.get(negatives).get(v).f32x4Const(0).f32x4('lt').v128('i32x4.sub').set(negatives);

@@ -116,7 +116,7 @@ export function simdStats(data: Float32Array, arena?: Arena): RawStats {
     else if (v < 0) {
       negativeSum += v;
       negatives++;
-    } else zeros++;
+    } else if (v === 0) zeros++;
   }
   return { count: data.length, min, max, positiveSum, negativeSum, zeros, negatives };
 }

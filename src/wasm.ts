@@ -231,8 +231,8 @@ export class FunctionBody {
     return this;
   }
   /** f32x4 arithmetic by name. */
-  f32x4(name: 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max' | 'pmax' | 'floor' | 'eq' | 'lt'): this {
-    const codes = { eq: 0x41, lt: 0x43, floor: 0x68, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9, pmax: 0xeb };
+  f32x4(name: 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max' | 'pmin' | 'pmax' | 'floor' | 'eq' | 'lt'): this {
+    const codes = { eq: 0x41, lt: 0x43, floor: 0x68, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9, pmin: 0xea, pmax: 0xeb };
     return this.simd(codes[name]);
   }
   /** f32x4.splat of the f32 on the stack. */

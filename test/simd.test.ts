@@ -124,6 +124,10 @@ describe('SIMD element-wise kernels equal their scalar definitions', () => {
       });
       assert.deepEqual(simdQuantize(data, Math.fround(-0.5), 1, transform), indices, `quantize ${transform}`);
     }
+    // Statistics skip NaN, in the lanes as in the tail.
+    const finite = Float32Array.from({ length: 41 }, (_, i) => (i % 5 === 0 ? NaN : Math.fround((i - 20) / 7)));
+    const raw = simdStats(finite);
+    assert.deepEqual([raw.min, raw.max, raw.zeros, raw.negatives], [Math.fround(-19 / 7), Math.fround(19 / 7), 0, 16]);
   });
 
   it('the fused gray table maps every index 0..255 like GRAY_LUT', () => {
