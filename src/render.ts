@@ -174,8 +174,8 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
 
   // Every tile is encoded as soon as it exists (sharp works in its own threads meanwhile), then
   // hashed and reduced for the grid while the encoders work. (WebCrypto would hash off the main
-  // thread, but copies each tile first: +300 MB at 33 MP.) The input and filter tiles go first, to
-  // be encoded during the convolution.
+  // thread, but copies each tile first: +300 MB at 33 MP.) The input tile goes first, to be encoded
+  // during the convolution; the small filter tiles are drawn after the maps' tiles.
   const encodeOptions = { compression: options.compression };
   const gridOptions = options.grid === false ? undefined : { columns: 8, gap: 16, labels: true, maxTileSide: GRID_MAX_TILE_SIDE, ...options.grid };
   const maxSide = gridOptions?.maxTileSide ?? GRID_MAX_TILE_SIDE;
@@ -196,10 +196,6 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const grayStats = mapStats(gray, 'none', arena);
   const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, grayStats, 'gray', { arena });
   planned.push(finish(dispatch({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: grayStats, label: color ? 'Colour image' : 'Gray image' })));
-  kernels.forEach((kernel, i) => {
-    const weights = { width: kernel.weights.length, height: 1, data: kernel.weights };
-    planned.push(finish(dispatch({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), stats: mapStats(weights), label: `Filter ${i + 1}` })));
-  });
 
   const run: LayerRun = { kernels, layer, exact, activation, pool: options.pool, subject: inputName };
   const views = layerViews(planes, run, arena);
@@ -245,7 +241,11 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     made.forEach(finish);
     if (!mapsKept) release(arena, map.data);
   }
-  planned.push(...slots);
+  const filterTiles = kernels.map((kernel, i) => {
+    const weights = { width: kernel.weights.length, height: 1, data: kernel.weights };
+    return finish(dispatch({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), stats: mapStats(weights), label: `Filter ${i + 1}` }));
+  });
+  planned.push(...filterTiles, ...slots);
 
   const grid = gridOptions ? composeGrid(gridRows(planned, stages, { normalize, colormap, range: options.range }), gridOptions) : undefined;
   const encoded = await Promise.all([...planned.map((p) => p.png), ...(grid ? [encode('grid.png', grid)] : [])]);
