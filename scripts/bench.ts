@@ -5,15 +5,16 @@
  * upscaled with Lanczos and saved as JPEG quality 90) into a temporary folder. Timed:
  *   (a) the convolution alone (one core), default bank and a seeded bank of four random 4×4 kernels,
  *       in Mpx/s of input, checked against the scalar loops (bit-identical / within 1e-5);
- *   (b) the whole CLI as a process, JPEG in to the last file written, wall time and peak RSS
- *       (GNU time), beside `node -e "require('sharp')"` and, where /usr/bin/python3 has OpenCV and
+ *   (b) the whole CLI as a process, JPEG in to the last file written, wall time, peak RSS and CPU time
+ *       (GNU time), beside `node -e "require('sharp')"`, beside sharp alone doing the run's decoding and
+ *       PNG encoding (scripts/bench-sharp-floor.cjs) and, where /usr/bin/python3 has OpenCV and
  *       PyTorch, scripts/bench-reference.py on the same inputs;
  *   (c) PNG encoding of one 12 MP tile at each zlib level, alone and eight at once.
  * Medians of RUNS runs (default 5) with min–max; a checksum of the maps so no work is skipped.
  * Usage: npm run bench [-- --runs 7] [-- --sizes 0.07,2,12] [-- --no-png]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,17 +89,37 @@ function compare(gray: FloatMap, bank: Kernel[], tolerance: number): string {
   return tolerance === 0 ? (differ === 0 ? 'bit-identical' : `${differ} values differ`) : worst <= tolerance ? `max diff ${worst.toExponential(1)}` : `OVER: ${worst}`;
 }
 
-function timeProcess(command: string, args: string[]): { times: number[]; rss: number[] } {
+/** Wall time, peak RSS and CPU time (user + system, all threads) of RUNS runs of a process (GNU time). */
+function timeProcess(command: string, args: string[]): { times: number[]; rss: number[]; cpu: number[] } {
   const times: number[] = [];
   const rss: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { encoding: 'utf8' });
+    const result = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', command, ...args], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-    const [seconds, kb] = (result.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+    const [seconds, kb, user, system] = (result.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
     times.push(seconds * 1000);
     rss.push(kb / 1024);
+    cpu.push((user + system) * 1000);
   }
-  return { times, rss };
+  return { times, rss, cpu };
+}
+
+/** The run's PNGs as raw pixels with their sizes, for the sharp floor (scripts/bench-sharp-floor.cjs). */
+async function dumpRaw(outDir: string, rawDir: string): Promise<void> {
+  mkdirSync(rawDir, { recursive: true });
+  for (const name of readdirSync(outDir).filter((file) => file.endsWith('.png'))) {
+    const { data, info } = await sharp(join(outDir, name)).raw().toBuffer({ resolveWithObject: true });
+    const channels = info.channels === 3 && name !== 'grid.png' && isGray(data) ? 1 : info.channels;
+    const pixels = channels === 1 ? data.filter((_, i) => i % 3 === 0) : data;
+    writeFileSync(join(rawDir, name.replace(/\.png$/, '.raw')), pixels);
+    writeFileSync(join(rawDir, name.replace(/\.png$/, '.json')), JSON.stringify({ width: info.width, height: info.height, channels }));
+  }
+}
+
+function isGray(rgb: Buffer): boolean {
+  for (let i = 0; i < rgb.length; i += 3) if (rgb[i] !== rgb[i + 1] || rgb[i] !== rgb[i + 2]) return false;
+  return true;
 }
 
 const hasReference = spawnSync('/usr/bin/python3', ['-c', 'import cv2, torch'], { encoding: 'utf8' }).status === 0;
@@ -115,6 +136,10 @@ for (const size of SIZES) {
   const check = size.width * size.height <= 13e6;
   const out = join(work, 'out');
   const cli = timeProcess(process.execPath, [join(root, 'bin', 'cnnviz.js'), jpeg, '--out', out]);
+  const rawDir = join(work, 'raw');
+  await dumpRaw(out, rawDir);
+  const sharpFloor = timeProcess(process.execPath, [join(root, 'scripts', 'bench-sharp-floor.cjs'), jpeg, rawDir, join(work, 'floor')]);
+  rmSync(rawDir, { recursive: true, force: true });
   rmSync(out, { recursive: true, force: true });
   const ref = hasReference ? timeProcess('/usr/bin/python3', [join(root, 'scripts', 'bench-reference.py'), jpeg, join(work, 'ref')]) : undefined;
   rows.push({
@@ -123,8 +148,9 @@ for (const size of SIZES) {
     tutorialCheck: check ? compare(gray, tutorialKernels(), 0) : 'not checked',
     random: `${(mpx / (median(random.warm) / 1000)).toFixed(0)} Mpx/s (${median(random.warm).toFixed(0)} ms, ${spread(random.warm)}; first run ${random.cold.toFixed(0)} ms)`,
     randomCheck: check ? compare(gray, randomBank, 1e-5) : 'not checked',
-    cli: `${median(cli.times).toFixed(0)} ms (${spread(cli.times)}), ${median(cli.rss).toFixed(0)} MiB`,
+    cli: `${median(cli.times).toFixed(0)} ms (${spread(cli.times)}), ${median(cli.rss).toFixed(0)} MiB, CPU ${median(cli.cpu).toFixed(0)} ms`,
     ratio: (median(cli.times) / median(floor.times)).toFixed(2),
+    sharpFloor: `${median(sharpFloor.times).toFixed(0)} ms (${spread(sharpFloor.times)}), CPU ${median(sharpFloor.cpu).toFixed(0)} ms`,
     reference: ref ? `${median(ref.times).toFixed(0)} ms (${spread(ref.times)}), ${median(ref.rss).toFixed(0)} MiB` : 'n/a',
     speedup: ref ? `${(median(ref.times) / median(cli.times)).toFixed(1)}×` : 'n/a',
   });
@@ -132,10 +158,10 @@ for (const size of SIZES) {
 }
 
 console.log(`\nnode -e "require('sharp')": ${median(floor.times).toFixed(0)} ms (${spread(floor.times)})\n`);
-console.log('| input | default bank, kernel | check | random 4×4 bank, kernel | check | cnnviz CLI, JPEG → all files | ÷ sharp floor | reference (OpenCV + PyTorch) | speed-up |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| input | default bank, kernel | check | random 4×4 bank, kernel | check | cnnviz CLI, JPEG → all files | ÷ require(sharp) | sharp alone: decode + the same PNGs | reference (OpenCV + PyTorch) | speed-up |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) {
-  console.log(`| ${r.size} | ${r.tutorial} | ${r.tutorialCheck} | ${r.random} | ${r.randomCheck} | ${r.cli} | ${r.ratio} | ${r.reference} | ${r.speedup} |`);
+  console.log(`| ${r.size} | ${r.tutorial} | ${r.tutorialCheck} | ${r.random} | ${r.randomCheck} | ${r.cli} | ${r.ratio} | ${r.sharpFloor} | ${r.reference} | ${r.speedup} |`);
 }
 
 if (!argv.includes('--no-png')) {
