@@ -102,7 +102,6 @@ interface Stage {
   kind: FileKind;
   prefix: string;
   title: string;
-  views: MapView[];
 }
 
 interface Planned {
@@ -198,44 +197,79 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   planned.push(finish(dispatch({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: grayStats, label: color ? 'Colour image' : 'Gray image' })));
 
   const run: LayerRun = { kernels, layer, exact, activation, pool: options.pool, subject: inputName };
-  const views = layerViews(planes, run, arena);
-  // The gray map is done with unless the .npy files or the report read it, and each stored map once
-  // its tiles exist unless the .npy files read it: their pages go to the next tiles (the result's
-  // maps are then computed again, on first access).
+  // The gray map is done with after the convolution unless the .npy files or the report read it, and
+  // each stored map once its tiles exist unless the .npy files read it: their pages go to the next
+  // tiles (the result's maps are then computed again, on first access).
   const grayKept = color || options.raw === true || options.html === true;
   const mapsKept = options.raw === true;
-  if (!grayKept) release(arena, gray.data);
-
   const actName = activationName(activation);
   const actLabel = activation.kind === 'relu' ? 'ReLU' : activation.kind === 'abs' ? '|x|' : `leaky ReLU (${activation.kind === 'leaky-relu' ? activation.slope : ''})`;
   const stages: Stage[] = [
-    { kind: 'conv', prefix: 'conv', title: views.activated ? `Feature maps, before ${actLabel}` : 'Feature maps', views: views.conv },
-    ...(views.activated ? [{ kind: 'activation' as const, prefix: actName, title: `Feature maps, after ${actLabel}`, views: views.activated }] : []),
-    ...(views.pooled ? [{ kind: 'pool' as const, prefix: 'pool', title: `Max-pooled ${options.pool}×${options.pool}`, views: views.pooled }] : []),
+    { kind: 'conv', prefix: 'conv', title: activation.kind !== 'none' ? `Feature maps, before ${actLabel}` : 'Feature maps' },
+    ...(activation.kind !== 'none' ? [{ kind: 'activation' as const, prefix: actName, title: `Feature maps, after ${actLabel}` }] : []),
+    ...(options.pool !== undefined ? [{ kind: 'pool' as const, prefix: 'pool', title: `Max-pooled ${options.pool}×${options.pool}` }] : []),
   ];
 
-  // One statistics pass per stored map serves every view of it (twin, ReLU, both), and one pass
-  // draws all of its tiles.
+  // Each stored map is one group: its statistics in one pass, then all its tiles (map, ReLU, negated
+  // twin) in one pass, each sent to the encoder at once. With ranges of their own (not --normalize
+  // shared), the ReLU and the plain layer, a filter's map is computed only when its group comes, so
+  // its tiles are being encoded while the next filter's map is computed.
+  const streamed = normalize !== 'shared' && (activation.kind === 'relu' || activation.kind === 'none') && options.pool === undefined && !mapsKept;
+  const groups: { map: () => FloatMap; users: { stage: number; index: number; transform: Transform }[] }[] = [];
+  let stageViews: MapView[][] = [];
+  if (streamed) {
+    const twinOf = negatedTwins(kernels);
+    const unique = kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : []));
+    unique.forEach((u, n) => {
+      const users = stages.flatMap((_, stage) =>
+        kernels.flatMap((__, index) => {
+          if (index !== u && twinOf[index] !== u) return [];
+          const negated = index !== u;
+          const transform: Transform = stage === 0 ? (negated ? 'negate' : 'none') : negated ? 'negate-relu' : 'relu';
+          return [{ stage, index, transform }];
+        }),
+      );
+      const map = (): FloatMap => {
+        const [made] = convolveBank(planes, [kernels[u]], { layer, exact, subject: inputName, arena });
+        if (n === unique.length - 1 && !grayKept) release(arena, gray.data);
+        return { width: made.width, height: made.height, data: float32In(arena, made.data) };
+      };
+      groups.push({ map, users });
+    });
+  } else {
+    const views = layerViews(planes, run, arena);
+    if (!grayKept) release(arena, gray.data);
+    stageViews = stageList(views);
+    const byMap = new Map<Float32Array, (typeof groups)[number]>();
+    stageViews.forEach((list, stage) =>
+      list.forEach((view, index) => {
+        const group = byMap.get(view.map.data) ?? { map: () => view.map, users: [] };
+        group.users.push({ stage, index, transform: view.transform });
+        byMap.set(view.map.data, group);
+      }),
+    );
+    groups.push(...byMap.values());
+  }
+  // One statistics pass per stored map; --normalize shared needs every view's before the first tile.
   const rawStats = new Map<Float32Array, RawStats>();
-  const statsOfView = (view: MapView): MapStats => {
-    let raw = rawStats.get(view.map.data);
-    if (!raw) rawStats.set(view.map.data, (raw = simdStats(view.map.data, arena)));
-    return statsOf(raw, view.transform);
+  const statsPass = (data: Float32Array): RawStats => {
+    let raw = rawStats.get(data);
+    if (!raw) rawStats.set(data, (raw = simdStats(data, arena)));
+    return raw;
   };
-  const looks = stages.map((stage) => {
-    const stats = stage.views.map(statsOfView);
-    return { stats, ranges: rangesFromOwn(stats, normalize, options.range) };
-  });
+  const shared = normalize === 'shared' ? rangesFromOwn(stageViews.flat().map((view) => statsOf(statsPass(view.map.data), view.transform)), 'shared', options.range)[0] : undefined;
+
   const slots: Planned[] = [];
-  const byMap = new Map<Float32Array, { stage: number; index: number }[]>();
-  stages.forEach((stage, s) => stage.views.forEach((view, index) => byMap.set(view.map.data, [...(byMap.get(view.map.data) ?? []), { stage: s, index }])));
-  for (const users of byMap.values()) {
-    const map = stages[users[0].stage].views[users[0].index].map;
-    const tiles = renderMapTiles(map, users.map(({ stage, index }) => ({ transform: stages[stage].views[index].transform, range: looks[stage].ranges[index] })), colormap, arena);
-    const made = users.map(({ stage, index }, k) => {
+  for (const group of groups) {
+    const map = group.map();
+    const raw = statsPass(map.data);
+    const stats = group.users.map((user) => statsOf(raw, user.transform));
+    const ranges = stats.map((own) => shared ?? rangesFromOwn([own], normalize, options.range)[0]);
+    const tiles = renderMapTiles(map, group.users.map((user, k) => ({ transform: user.transform, range: ranges[k] })), colormap, arena);
+    const made = group.users.map(({ stage, index }, k) => {
       const { kind, prefix } = stages[stage];
       return (slots[stage * kernels.length + index] = dispatch({
-        name: `${prefix}-${number(index)}.png`, kind, filter: index + 1, tile: zoomTile(tiles[k], zoom), stats: looks[stage].stats[index], label: `Output ${index + 1}`,
+        name: `${prefix}-${number(index)}.png`, kind, filter: index + 1, tile: zoomTile(tiles[k], zoom), stats: stats[k], label: `Output ${index + 1}`,
       }));
     });
     made.forEach(finish);
@@ -262,7 +296,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     pixelsSha256: p.pixelsSha256,
   }));
   if (grid) files.push({ path: 'grid.png', kind: 'grid', width: grid.width, height: grid.height, pixelsSha256: sha256(grid.data) });
-  const rawFiles = options.raw ? rawArrays(input, kernels, stages) : [];
+  const rawFiles = options.raw ? rawArrays(input, kernels, stages, stageViews) : [];
   const report = options.html
     ? reportFor({ inputName, decoded, gray, color, kernels, layer, exact, activation, pool: options.pool, stages, planned, normalize: options.range ? 'per-map' : normalize, colormap })
     : undefined;
@@ -281,12 +315,14 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     return () => (value ??= make());
   };
   const grayMap = grayKept ? () => gray : lazy(() => ({ width: gray.width, height: gray.height, data: simdGray(decoded.data, decoded.channels, decoded.width * decoded.height) }));
-  const layerMaps = mapsKept
-    ? () => views
-    : lazy(() => layerViews(color ? input : grayMap(), run, createArena(arenaPlan(decoded, kernels, layer, { color, exact, colormap, activation, pool: options.pool }))));
-  const convMaps = lazy(() => layerMaps().conv.map(materialize));
-  const actMaps = views.activated && lazy(() => (layerMaps().activated ?? []).map(materialize));
-  const poolMaps = views.pooled && lazy(() => (layerMaps().pooled ?? []).map(materialize));
+  // Kept maps are the stage views; released ones are computed again, in an arena of their own.
+  const layerMaps = lazy((): MapView[][] =>
+    mapsKept ? stageViews : stageList(layerViews(color ? input : grayMap(), run, createArena(arenaPlan(decoded, kernels, layer, { color, exact, colormap, activation, pool: options.pool })))),
+  );
+  const stageMaps = (kind: FileKind): (() => FloatMap[]) => lazy(() => (layerMaps()[stages.findIndex((stage) => stage.kind === kind)] ?? []).map(materialize));
+  const convMaps = stageMaps('conv');
+  const actMaps = activation.kind !== 'none' ? stageMaps('activation') : undefined;
+  const poolMaps = options.pool !== undefined ? stageMaps('pool') : undefined;
   const result: Omit<RenderResult, 'conv' | 'activated' | 'pooled' | 'input' | 'gray'> = {
     files: [
       ...images.map((entry, i) => ({ name: entry.name, kind: entry.kind, bytes: encoded[i] })),
@@ -392,7 +428,7 @@ function reportFor(run: {
  * per stage (`conv.npy`, `relu.npy`, `pool.npy`) and `filters.npy` (N×kh×kw, or N×3×kh×kw), or one
  * file per filter (`conv-N.npy`, `filter-N.npy`) when the filters differ in size.
  */
-function rawArrays(input: readonly FloatMap[], kernels: readonly Kernel[], stages: readonly Stage[]): { name: string; shape: number[]; bytes: Uint8Array }[] {
+function rawArrays(input: readonly FloatMap[], kernels: readonly Kernel[], stages: readonly Stage[], views: readonly MapView[][]): { name: string; shape: number[]; bytes: Uint8Array }[] {
   const out: { name: string; shape: number[]; bytes: Uint8Array }[] = [];
   const emit = (name: string, shape: number[], data: Float32Array): void => {
     out.push({ name, shape, bytes: encodeNpy(shape, data) });
@@ -401,8 +437,8 @@ function rawArrays(input: readonly FloatMap[], kernels: readonly Kernel[], stage
   else emit('input.npy', ...stackArgs(stack(input)));
   const digits = kernels.length >= 10 ? String(kernels.length).length : 1;
   const number = (i: number): string => String(i + 1).padStart(digits, '0');
-  for (const stage of stages) {
-    const maps = stage.views.map(materialize);
+  for (const [s, stage] of stages.entries()) {
+    const maps = views[s].map(materialize);
     if (maps.every((m) => m.width === maps[0].width && m.height === maps[0].height)) emit(`${stage.prefix}.npy`, ...stackArgs(stack(maps)));
     else maps.forEach((map, i) => emit(`${stage.prefix}-${number(i)}.npy`, [map.height, map.width], map.data));
   }
@@ -476,6 +512,11 @@ function layerViews(planes: Planes, run: LayerRun, arena: Arena): { conv: MapVie
   const pooled: MapView[] | undefined =
     run.pool === undefined ? undefined : poolAll((activated ?? conv).map(materialize), run.pool, run.subject).map((map) => ({ map: inArenaMap(map), transform: 'none' }));
   return { conv, ...(activated ? { activated } : {}), ...(pooled ? { pooled } : {}) };
+}
+
+/** The views of each stage, in the order of the stages: conv, then the activation and pooling if any. */
+function stageList(views: { conv: MapView[]; activated?: MapView[]; pooled?: MapView[] }): MapView[][] {
+  return [views.conv, ...(views.activated ? [views.activated] : []), ...(views.pooled ? [views.pooled] : [])];
 }
 
 /** A map as stored, and the transform to read it through. */

@@ -13,6 +13,19 @@ describe("the library, imported by the package's own name", () => {
     }
   });
 
+  it('render draws the same files whether each map is computed when its tiles come (default) or all first (--raw keeps them)', async () => {
+    const bytes = readFileSync(fixture('sample.png'));
+    for (const options of [{}, { colormap: 'viridis' as const }, { kernels: cnnviz.presetKernels('sobel'), activation: { kind: 'none' as const } }]) {
+      const streamed = await cnnviz.render(bytes, options);
+      const whole = await cnnviz.render(bytes, { ...options, raw: true });
+      const pngs = (result: cnnviz.RenderResult) => result.files.filter((file) => file.name.endsWith('.png'));
+      assert.deepEqual(pngs(streamed).map((file) => file.name), pngs(whole).map((file) => file.name));
+      pngs(streamed).forEach((file, i) => assert.ok(Buffer.from(file.bytes).equals(Buffer.from(pngs(whole)[i].bytes)), `${file.name} ${JSON.stringify(options)}`));
+      assert.deepEqual(streamed.manifest.files.filter((file) => file.kind !== 'raw'), whole.manifest.files.filter((file) => file.kind !== 'raw'));
+      assert.deepEqual(streamed.conv.map((map) => map.data), whole.conv.map((map) => map.data));
+    }
+  });
+
   it('render returns PNGs, maps and the manifest in memory, writing nothing', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'cnnviz-lib-'));
     const before = process.cwd();
