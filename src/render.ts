@@ -171,7 +171,7 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
   const input = color ? toRgbPlanes(decoded) : [gray];
   const planes: Planes = color ? input : gray;
 
-  // Every tile is encoded as soon as it exists (sharp works in its own threads meanwhile), then
+  // Every tile is encoded as soon as it exists (sharp works in its own threads meanwhile), and
   // hashed and reduced for the grid while the encoders work. (WebCrypto would hash off the main
   // thread, but copies each tile first: +300 MB at 33 MP.) The input tile goes first, to be encoded
   // during the convolution; the small filter tiles are drawn after the maps' tiles.
@@ -191,10 +191,9 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     if (gridOptions) entry.thumbnail = downscaleArea(entry.tile.image, maxSide, arena);
     return entry;
   };
-  const planned: Planned[] = [];
   const grayStats = mapStats(gray, 'none', arena);
   const inputTile: Tile = color ? { image: rgbRaster(decoded), range: { min: 0, max: 1 } } : renderMapTile(gray, grayStats, 'gray', { arena });
-  planned.push(finish(dispatch({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: grayStats, label: color ? 'Colour image' : 'Gray image' })));
+  const inputEntry = dispatch({ name: 'input.png', kind: 'input', tile: zoomTile(inputTile, zoom), stats: grayStats, label: color ? 'Colour image' : 'Gray image' });
 
   const run: LayerRun = { kernels, layer, exact, activation, pool: options.pool, subject: inputName };
   // The gray map is done with after the convolution unless the .npy files or the report read it, and
@@ -266,20 +265,20 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     const stats = group.users.map((user) => statsOf(raw, user.transform));
     const ranges = stats.map((own) => shared ?? rangesFromOwn([own], normalize, options.range)[0]);
     const tiles = renderMapTiles(map, group.users.map((user, k) => ({ transform: user.transform, range: ranges[k] })), colormap, arena);
-    const made = group.users.map(({ stage, index }, k) => {
+    group.users.forEach(({ stage, index }, k) => {
       const { kind, prefix } = stages[stage];
-      return (slots[stage * kernels.length + index] = dispatch({
+      slots[stage * kernels.length + index] = dispatch({
         name: `${prefix}-${number(index)}.png`, kind, filter: index + 1, tile: zoomTile(tiles[k], zoom), stats: stats[k], label: `Output ${index + 1}`,
-      }));
+      });
     });
-    made.forEach(finish);
     if (!mapsKept) release(arena, map.data);
   }
   const filterTiles = kernels.map((kernel, i) => {
     const weights = { width: kernel.weights.length, height: 1, data: kernel.weights };
-    return finish(dispatch({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), stats: mapStats(weights), label: `Filter ${i + 1}` }));
+    return dispatch({ name: `filter-${number(i)}.png`, kind: 'filter', filter: i + 1, tile: renderFilterTile(kernel), stats: mapStats(weights), label: `Filter ${i + 1}` });
   });
-  planned.push(...filterTiles, ...slots);
+  // Hashes and the grid's copies last: every tile is with the encoders by now.
+  const planned = [inputEntry, ...filterTiles, ...slots].map(finish);
 
   const grid = gridOptions ? composeGrid(gridRows(planned, stages, { normalize, colormap, range: options.range }), gridOptions) : undefined;
   const encoded = await Promise.all([...planned.map((p) => p.png), ...(grid ? [encode('grid.png', grid)] : [])]);
