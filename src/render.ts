@@ -209,46 +209,12 @@ export async function render(bytes: Uint8Array, options: RenderOptions = {}): Pr
     ...(options.pool !== undefined ? [{ kind: 'pool' as const, prefix: 'pool', title: `Max-pooled ${options.pool}×${options.pool}` }] : []),
   ];
 
-  // Each stored map is one group: its statistics in one pass, then all its tiles (map, ReLU, negated
-  // twin) in one pass, each sent to the encoder at once. With ranges of their own (not --normalize
-  // shared), the ReLU and the plain layer, a filter's map is computed only when its group comes, so
-  // its tiles are being encoded while the next filter's map is computed.
+  // A filter's map is computed when its group comes (see mapGroups) unless every map is needed at once.
   const streamed = normalize !== 'shared' && (activation.kind === 'relu' || activation.kind === 'none') && options.pool === undefined && !mapsKept;
-  const groups: { map: () => FloatMap; users: { stage: number; index: number; transform: Transform }[] }[] = [];
-  let stageViews: MapView[][] = [];
-  if (streamed) {
-    const twinOf = negatedTwins(kernels);
-    const unique = kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : []));
-    unique.forEach((u, n) => {
-      const users = stages.flatMap((_, stage) =>
-        kernels.flatMap((__, index) => {
-          if (index !== u && twinOf[index] !== u) return [];
-          const negated = index !== u;
-          const transform: Transform = stage === 0 ? (negated ? 'negate' : 'none') : negated ? 'negate-relu' : 'relu';
-          return [{ stage, index, transform }];
-        }),
-      );
-      const map = (): FloatMap => {
-        const [made] = convolveBank(planes, [kernels[u]], { layer, exact, subject: inputName, arena });
-        if (n === unique.length - 1 && !grayKept) release(arena, gray.data);
-        return { width: made.width, height: made.height, data: float32In(arena, made.data) };
-      };
-      groups.push({ map, users });
-    });
-  } else {
-    const views = layerViews(planes, run, arena);
+  const afterConvolution = (): void => {
     if (!grayKept) release(arena, gray.data);
-    stageViews = stageList(views);
-    const byMap = new Map<Float32Array, (typeof groups)[number]>();
-    stageViews.forEach((list, stage) =>
-      list.forEach((view, index) => {
-        const group = byMap.get(view.map.data) ?? { map: () => view.map, users: [] };
-        group.users.push({ stage, index, transform: view.transform });
-        byMap.set(view.map.data, group);
-      }),
-    );
-    groups.push(...byMap.values());
-  }
+  };
+  const { groups, stageViews } = mapGroups(planes, run, stages.length, arena, { streamed, afterConvolution });
   // One statistics pass per stored map; --normalize shared needs every view's before the first tile.
   const rawStats = new Map<Float32Array, RawStats>();
   const statsPass = (data: Float32Array): RawStats => {
@@ -511,6 +477,61 @@ function layerViews(planes: Planes, run: LayerRun, arena: Arena): { conv: MapVie
   const pooled: MapView[] | undefined =
     run.pool === undefined ? undefined : poolAll((activated ?? conv).map(materialize), run.pool, run.subject).map((map) => ({ map: inArenaMap(map), transform: 'none' }));
   return { conv, ...(activated ? { activated } : {}), ...(pooled ? { pooled } : {}) };
+}
+
+/** A stored map and the views that read it: stage (conv, activation, pool), filter and transform. */
+interface MapGroup {
+  map: () => FloatMap;
+  users: { stage: number; index: number; transform: Transform }[];
+}
+
+/**
+ * The run's stored maps as groups, in the order their tiles are drawn: each group's statistics take
+ * one pass and all its tiles (map, ReLU, negated twin) one more. `streamed` (the ReLU or the plain
+ * layer, no pooling, ranges of their own): a filter's map is computed only when its group comes, so
+ * its tiles are being encoded while the next one is computed, and no `stageViews` are kept.
+ * Otherwise every map is computed first. `afterConvolution` runs once the input is no longer read.
+ */
+function mapGroups(
+  planes: Planes,
+  run: LayerRun,
+  stageCount: number,
+  arena: Arena,
+  how: { streamed: boolean; afterConvolution: () => void },
+): { groups: MapGroup[]; stageViews: MapView[][] } {
+  const { kernels } = run;
+  if (how.streamed) {
+    const twinOf = negatedTwins(kernels);
+    const unique = kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : []));
+    const groups = unique.map((u, n): MapGroup => {
+      const users = Array.from({ length: stageCount }, (_, stage) =>
+        kernels.flatMap((__, index) => {
+          if (index !== u && twinOf[index] !== u) return [];
+          const negated = index !== u;
+          const transform: Transform = stage === 0 ? (negated ? 'negate' : 'none') : negated ? 'negate-relu' : 'relu';
+          return [{ stage, index, transform }];
+        }),
+      ).flat();
+      const map = (): FloatMap => {
+        const [made] = convolveBank(planes, [kernels[u]], { layer: run.layer, exact: run.exact, subject: run.subject, arena });
+        if (n === unique.length - 1) how.afterConvolution();
+        return { width: made.width, height: made.height, data: float32In(arena, made.data) };
+      };
+      return { map, users };
+    });
+    return { groups, stageViews: [] };
+  }
+  const stageViews = stageList(layerViews(planes, run, arena));
+  how.afterConvolution();
+  const byMap = new Map<Float32Array, MapGroup>();
+  stageViews.forEach((list, stage) =>
+    list.forEach((view, index) => {
+      const group = byMap.get(view.map.data) ?? { map: () => view.map, users: [] };
+      group.users.push({ stage, index, transform: view.transform });
+      byMap.set(view.map.data, group);
+    }),
+  );
+  return { groups: [...byMap.values()], stageViews };
 }
 
 /** The views of each stage, in the order of the stages: conv, then the activation and pooling if any. */
