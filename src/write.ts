@@ -11,12 +11,14 @@
  *
  * A lock file keeps two runs from interleaving in one folder.
  *
- * The file operations are synchronous, on purpose: a signal handler (Ctrl-C) runs between them,
- * never during one, so it always knows every temporary file that exists and can never interrupt
- * steps 2–4. Queued behind sharp's encoders in libuv's thread pool, an asynchronous create could
- * still land after the handler had cleaned up. Each call is short (one file of a few MB).
+ * Files are created, renamed and removed synchronously, on purpose: a signal handler (Ctrl-C) runs
+ * between those calls, never during one, so it always knows every temporary file that exists and
+ * can never interrupt steps 2–4. Queued behind sharp's encoders in libuv's thread pool, an
+ * asynchronous create could land after the handler had cleaned up. Only the bytes of a temporary
+ * file are written in the thread pool, off the main thread.
  */
-import { linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeFile as writeFileWithFd, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CnnvizError } from './errors.js';
 
@@ -124,8 +126,15 @@ export function stageOutputs(dir: string, options: WriteOptions = {}): Staging {
           const data = await bytes;
           await ready;
           if (aborted || failure !== undefined) return;
+          // Created here, synchronously, so it is in `temps` before it exists; its bytes are written
+          // in the thread pool (a file unlinked meanwhile by the signal handler just loses them).
           temps.add(entry.temp);
-          writeFileSync(entry.temp, data, { flag: 'wx' });
+          const fd = openSync(entry.temp, 'wx');
+          try {
+            await writeToFd(fd, data);
+          } finally {
+            closeSync(fd);
+          }
         })().catch((err: unknown) => {
           failure ??= err;
         }),
@@ -181,6 +190,8 @@ export function stageOutputs(dir: string, options: WriteOptions = {}): Staging {
     },
   };
 }
+
+const writeToFd = promisify((fd: number, data: Uint8Array, done: (err: NodeJS.ErrnoException | null) => void) => writeFileWithFd(fd, data, done));
 
 /** The files the folder's current manifest lists: the outputs of the last complete run. */
 function previousOutputs(dir: string): string[] {
