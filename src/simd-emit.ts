@@ -135,9 +135,9 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     b.get(i).i32(1).op('add').tee(i).get(vectors).op('lt_s').brIf(0).end().end();
     fns.push({ name: `map_${transform}`, params: [I32, I32, I32], body: b });
   }
-  // quantize_<t>(src, dst, blocks, min, span): 16 floats → 16 colour indices floor(fl32(fl32(v − min) / span) · 256), clamped.
   // quantize_views(src, blocks, dst_k, min_k, span_k for the four transforms in TRANSFORMS order):
-  // the same for every view of one map from a single read of it; a view whose dst is 0 is skipped.
+  // 16 floats → 16 colour indices floor(fl32(fl32(t(v) − min) / span) · 256), clamped, for every
+  // view t of one map from a single read of it; a view whose dst is 0 is skipped.
   const emitIndices = (b: FunctionBody, value: number, transform: Transform, vmin: number, vspan: number, temp: number): void => {
     b.get(value);
     emitTransform(b, transform, temp);
@@ -156,21 +156,6 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     if (gray) emitGrayLut(b, b.local(V128), b.local(V128));
   };
   for (const gray of [false, true]) {
-    for (const transform of TRANSFORMS) {
-      const b = new FunctionBody(5);
-      const [src, dst, blocks, min, span] = [0, 1, 2, 3, 4];
-      const [i, vmin, vspan, at, temp] = [b.local(I32), b.local(V128), b.local(V128), b.local(I32), b.local(V128)];
-      const values = [b.local(V128), b.local(V128), b.local(V128), b.local(V128)];
-      b.get(min).f32x4Splat().set(vmin).get(span).f32x4Splat().set(vspan);
-      b.block().i32(0).set(i).get(blocks).i32(0).op('le_s').brIf(0).loop();
-      b.get(src).get(i).i32(6).op('shl').op('add').set(at);
-      values.forEach((value, k) => b.get(at).v128Load(16 * k).set(value));
-      b.get(dst).get(i).i32(4).op('shl').op('add');
-      emitBlock(b, values, transform, vmin, vspan, temp, gray);
-      b.v128Store(0);
-      b.get(i).i32(1).op('add').tee(i).get(blocks).op('lt_s').brIf(0).end().end();
-      fns.push({ name: `quantize_${transform}${gray ? '_gray' : ''}`, params: [I32, I32, I32, F32, F32], body: b });
-    }
     const b = new FunctionBody(2 + 3 * TRANSFORMS.length);
     const [src, blocks] = [0, 1];
     const param = (k: number, field: 0 | 1 | 2): number => 2 + 3 * k + field;

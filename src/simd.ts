@@ -183,16 +183,8 @@ export function simdQuantize(
   grayLut = false,
 ): Uint8Array {
   const space = arena ?? createArena(arenaBytes(data.length, 5));
-  const src = float32In(space, data);
   const dst = into && into.buffer === space.memory.buffer && into.length >= data.length ? into.subarray(0, data.length) : allocBytes(space, data.length);
-  const blocks = data.length >> 4;
-  bind(space)[`quantize_${transform}${grayLut ? '_gray' : ''}`](offset(src), offset(dst), blocks, min, span);
-  const fround = Math.fround;
-  for (let i = blocks * 16; i < data.length; i++) {
-    const index = Math.floor(fround(fround(transformValue(data[i], transform) - min) / span) * 256);
-    const clamped = index > 255 ? 255 : index < 0 ? 0 : index;
-    dst[i] = grayLut ? GRAY_LUT[clamped] : clamped;
-  }
+  simdQuantizeViews(data, [{ transform, min, span, into: dst }], space, grayLut);
   return dst;
 }
 
