@@ -66,7 +66,7 @@ export interface Staging {
   /**
    * Waits for every file, then makes them the folder's outputs; returns their paths in the order
    * of `names`, which must list exactly the files added.
-   * @throws {CnnvizError} kind `write`; the temporary files and the lock are gone when it throws.
+   * @throws {CnnvizError} kind `write`; the temporary files, the lock and folders it made are gone when it throws.
    */
   commit(names: readonly string[]): Promise<string[]>;
   /** Waits for the files under way, then removes the temporary files, the lock, and folders it made. */
@@ -107,6 +107,17 @@ export function stageOutputs(dir: string, options: WriteOptions = {}): Staging {
         // a parent that is a file: nothing was written there
       }
       temps.delete(temp);
+    }
+  };
+  // Folders this staging created go too, while empty: a failed run leaves nothing behind.
+  const removeCreatedFolders = (): void => {
+    if (created === undefined) return;
+    for (let folder = resolve(dir); folder.length >= resolve(created).length; folder = dirname(folder)) {
+      try {
+        rmdirSync(folder);
+      } catch {
+        break;
+      }
     }
   };
   const releaseLock = async (): Promise<void> => {
@@ -167,10 +178,11 @@ export function stageOutputs(dir: string, options: WriteOptions = {}): Staging {
         if (staged.has(MANIFEST)) moveIn(MANIFEST);
       } catch (err) {
         removeTemps();
-        throw writeError(err, dir);
-      } finally {
         await releaseLock();
+        removeCreatedFolders();
+        throw writeError(err, dir);
       }
+      await releaseLock();
       return names.map((name) => (staged.get(name) as { path: string }).path);
     },
     async abort() {
@@ -178,15 +190,7 @@ export function stageOutputs(dir: string, options: WriteOptions = {}): Staging {
       await Promise.all(arrivals);
       removeTemps();
       await releaseLock();
-      // Folders this staging created go too, while empty: a failed run leaves nothing behind.
-      if (created === undefined) return;
-      for (let folder = resolve(dir); folder.length >= resolve(created).length; folder = dirname(folder)) {
-        try {
-          rmdirSync(folder);
-        } catch {
-          break;
-        }
-      }
+      removeCreatedFolders();
     },
   };
 }

@@ -76,6 +76,17 @@ describe('stageOutputs: files written as they arrive, swapped in together', () =
     assert.equal(readFileSync(join(dir, 'a.png'), 'utf8'), 'old');
   });
 
+  it('a failed commit also removes the folders it created', async () => {
+    const parent = temp();
+    const staging = stageOutputs(join(parent, 'new', 'maps'));
+    const broken = later<Uint8Array>();
+    staging.add('a.png', bytes('a'));
+    staging.add('b.png', broken.promise);
+    broken.reject(new Error('encoder failed'));
+    await assert.rejects(staging.commit(['a.png', 'b.png']), /encoder failed/);
+    assert.deepEqual(readdirSync(parent), []);
+  });
+
   it('commit refuses a list that is not the set added', async () => {
     const staging = stageOutputs(join(temp(), 'maps'));
     staging.add('a.png', bytes('a'));
