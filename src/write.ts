@@ -17,7 +17,7 @@
  * asynchronous create could land after the handler had cleaned up. Only the bytes of a temporary
  * file are written in the thread pool, off the main thread.
  */
-import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeFile as writeFileWithFd, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFile as writeFileWithFd, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CnnvizError } from './errors.js';
@@ -211,7 +211,8 @@ function previousOutputs(dir: string): string[] {
 
 /**
  * Creates the folder's lock file holding this process's id, waiting while another live process
- * holds it; a lock left by a process that no longer runs is taken over. The lock appears whole:
+ * holds it; a lock left by a process that no longer runs is taken over, and the temporary files that
+ * process left are removed. The lock appears whole:
  * the id is written to a file of this process's own, which is then hard-linked to the lock's name
  * (atomic; an `O_EXCL` create then write is the fallback where links are not supported). Its path
  * is in `temps` from the start, for {@link removeTempsSync} to remove if it names this process.
@@ -240,6 +241,8 @@ async function acquireLock(dir: string, timeoutMs: number, temps: Set<string>, c
       }
       const holder = Number.parseInt(readLock(path), 10);
       if (!Number.isInteger(holder) || !isAlive(holder)) {
+        // A run that was killed: its lock and the temporary files it left go.
+        if (Number.isInteger(holder)) removeTempsOf(dir, holder);
         rmSync(path, { force: true });
         continue;
       }
@@ -256,6 +259,12 @@ async function acquireLock(dir: string, timeoutMs: number, temps: Set<string>, c
     rmSync(mine, { force: true });
     temps.delete(mine);
   }
+}
+
+/** Removes the temporary files (`.NAME.PID.tmp`) that process `pid` left in `dir`. */
+function removeTempsOf(dir: string, pid: number): void {
+  const suffix = `.${pid}.tmp`;
+  for (const name of readdirSync(dir)) if (name.startsWith('.') && name.endsWith(suffix)) rmSync(join(dir, name), { force: true });
 }
 
 function readLock(path: string): string {

@@ -87,6 +87,16 @@ describe('stageOutputs: files written as they arrive, swapped in together', () =
     assert.deepEqual(readdirSync(parent), []);
   });
 
+  it("taking over a dead run's lock removes the temporary files it left, and only those", async () => {
+    const dir = temp();
+    writeFileSync(join(dir, LOCK_NAME), '999999999\n');
+    writeFileSync(join(dir, '.conv-1.png.999999999.tmp'), 'half');
+    writeFileSync(join(dir, '.conv-1.png.12345.tmp'), 'another run');
+    writeFileSync(join(dir, 'keep.txt'), 'mine');
+    await writeOutputs(dir, [{ name: 'a.png', bytes: bytes('a') }]);
+    assert.deepEqual(readdirSync(dir).sort(), ['.conv-1.png.12345.tmp', 'a.png', 'keep.txt']);
+  });
+
   it('commit refuses a list that is not the set added', async () => {
     const staging = stageOutputs(join(temp(), 'maps'));
     staging.add('a.png', bytes('a'));
