@@ -94,7 +94,7 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     fns.push({ name: 'gray1', params: [I32, I32, I32], body: b });
   }
   // stats(src, vectors): lane-wise min, max, float64 sums of the positive and of the negative values
-  // (low and high lane pairs), and counts of zeros and negatives, at 0..127. One pass serves a map,
+  // (low and high lane pairs), and counts of zeros and negatives, carried on at 0..127. One pass serves a map,
   // its ReLU, its negation and the negation's ReLU (see deriveStats).
   {
     const b = new FunctionBody(2);
@@ -104,7 +104,9 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
       b.get(sumLo).get(part).v128('f64x2.promote_low_f32x4').v128('f64x2.add').set(sumLo);
       b.get(sumHi).get(part).get(part).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v128('f64x2.promote_low_f32x4').v128('f64x2.add').set(sumHi);
     };
-    b.f32x4Const(Infinity).set(lo).f32x4Const(-Infinity).set(hi);
+    // The running values start from 0..127 (the caller sets them before the first call), so a long
+    // array can be passed in several calls with exactly the lanes and sums of one.
+    [lo, hi, posLo, posHi, negLo, negHi, zeros, negatives].forEach((local, k) => b.i32(0).v128Load(k * 16).set(local));
     b.block().i32(0).set(i).get(vectors).i32(0).op('le_s').brIf(0).loop();
     b.get(src).get(i).i32(4).op('shl').op('add').v128Load(0).set(v);
     // pmin(a, b) is `b < a ? b : a`, pmax(a, b) `a < b ? b : a`: one instruction each (min and max

@@ -134,6 +134,57 @@ describe('SIMD element-wise kernels equal their scalar definitions', () => {
     assert.deepEqual([raw.min, raw.max, raw.zeros, raw.negatives], [Math.fround(-19 / 7), Math.fround(19 / 7), 0, 16]);
   });
 
+  it('large arrays go through the kernels in several calls with exactly the results of one pass', () => {
+    // Over 1 Mi values a kernel is called chunk by chunk (so V8 swaps in its optimised code).
+    const count = 2 * 1024 * 1024 + 65536 + 37;
+    const data = values(count, 11);
+    const raw = simdStats(data);
+    const lanes = [0, 0, 0, 0];
+    let negativeSum = 0;
+    const negLanes = [0, 0, 0, 0];
+    const whole = count - (count % 4);
+    for (let i = 0; i < whole; i++) {
+      if (data[i] > 0) lanes[i % 4] += data[i];
+      else negLanes[i % 4] += data[i];
+    }
+    let positiveSum = lanes[0] + lanes[2] + (lanes[1] + lanes[3]);
+    negativeSum = negLanes[0] + negLanes[2] + (negLanes[1] + negLanes[3]);
+    for (let i = whole; i < count; i++) {
+      if (data[i] > 0) positiveSum += data[i];
+      else negativeSum += data[i];
+    }
+    assert.equal(raw.positiveSum, positiveSum);
+    assert.equal(raw.negativeSum, negativeSum);
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of data) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    assert.deepEqual([raw.min, raw.max, raw.zeros, raw.negatives], [min, max, data.filter((v) => v === 0).length, data.filter((v) => v < 0).length]);
+
+    const arena = createArena(count * 6 + 4096);
+    const into = allocBytes(arena, count);
+    simdQuantizeViews(data, [{ transform: 'negate-relu', min: Math.fround(0.1), span: Math.fround(1.2), into }], arena, true);
+    for (let i = 0; i < count; i += 997) {
+      const index = Math.floor(Math.fround(Math.fround(transformValue(data[i], 'negate-relu') - Math.fround(0.1)) / Math.fround(1.2)) * 256);
+      assert.equal(into[i], GRAY_LUT[index > 255 ? 255 : index < 0 ? 0 : index], `value ${i}`);
+    }
+
+    const [width, height, factor] = [2001, 2203, 2];
+    const pixels = Uint8Array.from({ length: width * height }, (_, i) => (i * 7 + (i >> 11)) & 255);
+    const reduced = simdDownscale(pixels, width, height, 1, factor);
+    const ow = Math.ceil(width / factor);
+    for (const [ox, oy] of [[0, 0], [ow - 1, 1047], [3, 1048], [ow - 1, Math.ceil(height / factor) - 1], [500, 600]]) {
+      let sum = 0;
+      let n = 0;
+      for (let y = oy * factor; y < Math.min(height, oy * factor + factor); y++) {
+        for (let x = ox * factor; x < Math.min(width, ox * factor + factor); x++, n++) sum += pixels[y * width + x];
+      }
+      assert.equal(reduced[oy * ow + ox], Math.floor((sum + (n >> 1)) / n), `block ${ox},${oy}`);
+    }
+  });
+
   it('the fused gray table maps every index 0..255 like GRAY_LUT', () => {
     const ramp = Float32Array.from({ length: 256 }, (_, i) => i / 256 + 1 / 512);
     assert.deepEqual(simdQuantize(ramp, 0, 1, 'none', undefined, undefined, true), GRAY_LUT);
