@@ -27,6 +27,9 @@ export interface SimdResult {
   negated?: FloatMap;
 }
 
+/** Output values written per call of a generated kernel (about 4 MB). */
+const BAND_VALUES = 1 << 20;
+
 /** Filters that share one pass over the input (their taps share loads); more would spill registers. */
 export const SIMD_GROUP = 4;
 
@@ -60,9 +63,18 @@ export function convolveSimd(input: FloatMap, filters: readonly SimdFilter[], ar
   const space = arena ?? createArena(arenaBytes(input.data.length, 4) + outputs * arenaBytes(ow * oh, 4));
   const source = float32In(space, input.data);
   const maps = filters.map((f) => ({ data: allocFloat32(space, ow * oh), negated: f.negated ? allocFloat32(space, ow * oh) : undefined }));
-  const body = passBody(filters, iw, ow, oh, source.byteOffset, maps.map((m) => [m.data.byteOffset, m.negated?.byteOffset]));
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([{ name: 'run', params: [], body }])), { env: { memory: space.memory } });
-  (instance.exports.run as () => void)();
+  const outputOffsets = maps.flatMap((m) => (m.negated ? [m.data.byteOffset, m.negated.byteOffset] : [m.data.byteOffset]));
+  const body = passBody(filters, iw, ow);
+  const params = [I32, ...outputOffsets.map(() => I32), I32];
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes([{ name: 'run', params, body }])), { env: { memory: space.memory } });
+  const run = instance.exports.run as (...args: number[]) => void;
+  // A band of rows per call: V8 runs a new function as quickly compiled code and uses its optimised
+  // build from a later call on, so one call for the whole map would never get it.
+  const band = Math.max(1, Math.floor(BAND_VALUES / (ow * outputOffsets.length)));
+  for (let y = 0; y < oh; y += band) {
+    const rows = Math.min(band, oh - y);
+    run(source.byteOffset + y * iw * 4, ...outputOffsets.map((at) => at + y * ow * 4), rows);
+  }
   return maps.map((m) => ({
     map: { width: ow, height: oh, data: m.data },
     ...(m.negated ? { negated: { width: ow, height: oh, data: m.negated } } : {}),
@@ -74,15 +86,18 @@ export function convolveSimd(input: FloatMap, filters: readonly SimdFilter[], ar
  * left to end at the row's end, recomputing a few pixels identically), every tap loaded once and
  * accumulated into each filter's register.
  */
-function passBody(
-  filters: readonly SimdFilter[],
-  iw: number,
-  ow: number,
-  oh: number,
-  inOffset: number,
-  outOffsets: readonly (readonly [number, number | undefined])[],
-): FunctionBody {
-  const body = new FunctionBody(0);
+function passBody(filters: readonly SimdFilter[], iw: number, ow: number): FunctionBody {
+  // Parameters: the first input row's address, each output's (a filter's map, then its negation
+  // if stored), and the number of output rows.
+  const outputs = filters.reduce((n, f) => n + (f.negated ? 2 : 1), 0);
+  const body = new FunctionBody(2 + outputs);
+  const inStart = 0;
+  const rowsParam = 1 + outputs;
+  let next = 1;
+  const outParams = filters.map((f) => {
+    const map = next++;
+    return [map, f.negated ? next++ : undefined] as const;
+  });
   const y = body.local(I32);
   const x = body.local(I32);
   const inRow = body.local(I32);
@@ -93,7 +108,7 @@ function passBody(
   const { width: kw, height: kh } = filters[0].kernel;
   const lastX = (ow - 4) * 4;
 
-  body.i32(0).set(y).i32(inOffset).set(inRow).i32(0).set(outRow);
+  body.i32(0).set(y).get(inStart).set(inRow).i32(0).set(outRow);
   body.loop(); // rows
   body.i32(0).set(x);
   body.loop(); // 4-pixel blocks
@@ -121,16 +136,16 @@ function passBody(
   }
   filters.forEach((filter, f) => {
     if (!filter.biasFirst && filter.kernel.bias !== 0) body.get(acc[f]).f32x4Const(filter.kernel.bias).f32x4('add').set(acc[f]);
-    body.get(outRow).get(at).op('add').get(acc[f]).v128Store(outOffsets[f][0]);
-    const negated = outOffsets[f][1];
+    body.get(outParams[f][0]).get(outRow).op('add').get(at).op('add').get(acc[f]).v128Store(0);
+    const negated = outParams[f][1];
     // 0 − acc, not −acc: an exact zero stays +0, as PyTorch's sum for the negated kernel gives it.
-    if (negated !== undefined) body.get(outRow).get(at).op('add').f32x4Const(0).get(acc[f]).f32x4('sub').v128Store(negated);
+    if (negated !== undefined) body.get(negated).get(outRow).op('add').get(at).op('add').f32x4Const(0).get(acc[f]).f32x4('sub').v128Store(0);
   });
   body.get(x).i32(16).op('add').tee(x).i32(ow * 4).op('lt_s').brIf(0);
   body.end();
   body.get(inRow).i32(iw * 4).op('add').set(inRow);
   body.get(outRow).i32(ow * 4).op('add').set(outRow);
-  body.get(y).i32(1).op('add').tee(y).i32(oh).op('lt_s').brIf(0);
+  body.get(y).i32(1).op('add').tee(y).get(rowsParam).op('lt_s').brIf(0);
   body.end();
   return body;
 }

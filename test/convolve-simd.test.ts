@@ -61,6 +61,18 @@ describe('SIMD convolution equals the scalar recipe bit for bit', { skip: !SIMD_
     });
   }
 
+  it('maps of more than 1 Mi values are computed in bands of rows, seamlessly', () => {
+    // 1027 × 1097 outputs, two outputs per filter: bands of 510 rows, the last one short.
+    const input = grayMap(1030, 1100, 77);
+    const kernels = [randomKernel(4, 4, 5, 0.25), randomKernel(4, 4, 6)];
+    const results = convolveSimd(input, kernels.map((kernel, i) => ({ kernel, biasFirst: i === 0, negated: true })));
+    results.forEach((result, i) => {
+      const expected = scalar(input, kernels[i], i === 0);
+      assertBitsEqual(result.map.data, expected, `filter ${i}`);
+      assertBitsEqual(result.negated?.data ?? new Float32Array(), expected.map((v) => 0 - v), `negated filter ${i}`);
+    });
+  });
+
   it('convolveBank takes the SIMD path for the tutorial bank and matches the scalar recipe', () => {
     const input = grayMap(45, 31, 5);
     convolveBank(input, tutorialKernels()).forEach((map, i) => assertBitsEqual(map.data, scalar(input, tutorialKernels()[i], true), `filter ${i}`));
