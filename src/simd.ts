@@ -179,7 +179,8 @@ export function simdMap(data: Float32Array, transform: Transform, arena?: Arena)
     return dst;
   }
   const vectors = data.length >> 2;
-  bind(space)[`map_${transform}`](offset(src), offset(dst), vectors);
+  const map = bind(space)[`map_${transform}`];
+  forChunks(vectors, CHUNK_BLOCKS * 4, (first, count) => map(offset(src) + first * 16, offset(dst) + first * 16, count));
   for (let i = vectors * 4; i < data.length; i++) dst[i] = transformValue(data[i], transform);
   return dst;
 }
@@ -263,7 +264,8 @@ export function simdLookup(indices: Uint8Array, table: Uint8Array, channels: 1 |
     src.set(indices);
   }
   const dst = allocBytes(space, indices.length * channels);
-  bind(space)[channels === 1 ? 'lut1' : 'lut3'](offset(src), offset(dst), indices.length);
+  const lookup = bind(space)[channels === 1 ? 'lut1' : 'lut3'];
+  forChunks(indices.length, CHUNK_BLOCKS * 16, (first, count) => lookup(offset(src) + first, offset(dst) + first * channels, count));
   return dst;
 }
 

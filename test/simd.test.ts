@@ -4,7 +4,7 @@ import { GRAY_LUT } from '../src/colormap.js';
 import { allocBytes, createArena } from '../src/arena.js';
 import { kernelModuleBytes } from '../src/simd-emit.js';
 import { KERNEL_MODULE } from '../src/simd-kernels.js';
-import { deriveStats, simdDownscale, simdGray, simdMap, simdQuantize, simdQuantizeViews, simdStats, transformValue, type Transform } from '../src/simd.js';
+import { deriveStats, simdDownscale, simdGray, simdLookup, simdMap, simdQuantize, simdQuantizeViews, simdStats, transformValue, type Transform } from '../src/simd.js';
 import { assertBitsEqual } from './helpers.js';
 
 /** Deterministic values with exact zeros, both signs and repeats, of awkward lengths. */
@@ -170,6 +170,16 @@ describe('SIMD element-wise kernels equal their scalar definitions', () => {
       const index = Math.floor(Math.fround(Math.fround(transformValue(data[i], 'negate-relu') - Math.fround(0.1)) / Math.fround(1.2)) * 256);
       assert.equal(into[i], GRAY_LUT[index > 255 ? 255 : index < 0 ? 0 : index], `value ${i}`);
     }
+
+    const negated = simdMap(data, 'negate-relu');
+    const indices = Uint8Array.from({ length: count }, (_, i) => (i * 13) & 255);
+    const table = Uint8Array.from({ length: 768 }, (_, i) => (i * 5 + 1) & 255);
+    const colours = simdLookup(indices, table, 3);
+    for (let i = 0; i < count; i += 1009) {
+      assert.ok(Object.is(negated[i], transformValue(data[i], 'negate-relu')), `map ${i}`);
+      assert.deepEqual([...colours.subarray(3 * i, 3 * i + 3)], [...table.subarray(3 * indices[i], 3 * indices[i] + 3)], `colour ${i}`);
+    }
+    assert.ok(Object.is(negated[count - 1], transformValue(data[count - 1], 'negate-relu')));
 
     const [width, height, factor] = [2001, 2203, 2];
     const pixels = Uint8Array.from({ length: width * height }, (_, i) => (i * 7 + (i >> 11)) & 255);
