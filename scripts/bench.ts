@@ -109,17 +109,13 @@ function timeProcess(command: string, args: string[]): { times: number[]; rss: n
 async function dumpRaw(outDir: string, rawDir: string): Promise<void> {
   mkdirSync(rawDir, { recursive: true });
   for (const name of readdirSync(outDir).filter((file) => file.endsWith('.png'))) {
-    const { data, info } = await sharp(join(outDir, name)).raw().toBuffer({ resolveWithObject: true });
-    const channels = info.channels === 3 && name !== 'grid.png' && isGray(data) ? 1 : info.channels;
-    const pixels = channels === 1 ? data.filter((_, i) => i % 3 === 0) : data;
-    writeFileSync(join(rawDir, name.replace(/\.png$/, '.raw')), pixels);
-    writeFileSync(join(rawDir, name.replace(/\.png$/, '.json')), JSON.stringify({ width: info.width, height: info.height, channels }));
+    // The file's own channels: sharp's raw output is RGB unless told the image is gray.
+    const path = join(outDir, name);
+    const gray = (await sharp(path).metadata()).channels === 1;
+    const { data, info } = await (gray ? sharp(path).toColourspace('b-w') : sharp(path)).raw().toBuffer({ resolveWithObject: true });
+    writeFileSync(join(rawDir, name.replace(/\.png$/, '.raw')), data);
+    writeFileSync(join(rawDir, name.replace(/\.png$/, '.json')), JSON.stringify({ width: info.width, height: info.height, channels: info.channels }));
   }
-}
-
-function isGray(rgb: Buffer): boolean {
-  for (let i = 0; i < rgb.length; i += 3) if (rgb[i] !== rgb[i + 1] || rgb[i] !== rgb[i + 2]) return false;
-  return true;
 }
 
 const hasReference = spawnSync('/usr/bin/python3', ['-c', 'import cv2, torch'], { encoding: 'utf8' }).status === 0;
