@@ -461,23 +461,36 @@ interface LayerRun {
 function layerViews(planes: Planes, run: LayerRun, arena: Arena): { conv: MapView[]; activated?: MapView[]; pooled?: MapView[] } {
   const { kernels, activation } = run;
   const inArenaMap = (map: FloatMap): FloatMap => ({ width: map.width, height: map.height, data: float32In(arena, map.data) });
-  const twinOf = negatedTwins(kernels);
-  const unique = kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : []));
+  const { sources, unique } = mapSources(kernels);
   const uniqueMaps = convolveBank(planes, unique.map((i) => kernels[i]), { layer: run.layer, exact: run.exact, subject: run.subject, arena });
   const stored = new Map(unique.map((i, j) => [i, inArenaMap(uniqueMaps[j])]));
-  const conv: MapView[] = kernels.map((_, i) =>
-    twinOf[i] >= 0 ? { map: stored.get(twinOf[i]) as FloatMap, transform: 'negate' } : { map: stored.get(i) as FloatMap, transform: 'none' },
-  );
+  const conv: MapView[] = sources.map(({ source, transform }) => ({ map: stored.get(source) as FloatMap, transform }));
   const activated: MapView[] | undefined =
     activation.kind === 'none'
       ? undefined
       : activation.kind === 'relu'
-        ? conv.map((view) => ({ map: view.map, transform: view.transform === 'negate' ? 'negate-relu' : 'relu' }))
+        ? conv.map((view) => ({ map: view.map, transform: reluOf(view.transform) }))
         : conv.map((view) => ({ map: inArenaMap(activate(materialize(view), activation)), transform: 'none' }));
   const pooled: MapView[] | undefined =
     run.pool === undefined ? undefined : poolAll((activated ?? conv).map(materialize), run.pool, run.subject).map((map) => ({ map: inArenaMap(map), transform: 'none' }));
   return { conv, ...(activated ? { activated } : {}), ...(pooled ? { pooled } : {}) };
 }
+
+/**
+ * Where each filter's map comes from: its own stored map (`none`), or the stored map of an earlier
+ * filter it is the exact negation of (`negate`), which is then never computed; `unique` lists the
+ * filters whose maps are stored.
+ */
+function mapSources(kernels: readonly Kernel[]): { sources: { source: number; transform: Transform }[]; unique: number[] } {
+  const twinOf = negatedTwins(kernels);
+  return {
+    sources: twinOf.map((twin, i) => (twin >= 0 ? { source: twin, transform: 'negate' as const } : { source: i, transform: 'none' as const })),
+    unique: kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : [])),
+  };
+}
+
+/** The ReLU of a view: of the map itself, or of its negation. */
+const reluOf = (transform: Transform): Transform => (transform === 'negate' ? 'negate-relu' : 'relu');
 
 /** A stored map and the views that read it: stage (conv, activation, pool), filter and transform. */
 interface MapGroup {
@@ -501,16 +514,10 @@ function mapGroups(
 ): { groups: MapGroup[]; stageViews: MapView[][] } {
   const { kernels } = run;
   if (how.streamed) {
-    const twinOf = negatedTwins(kernels);
-    const unique = kernels.flatMap((_, i) => (twinOf[i] < 0 ? [i] : []));
+    const { sources, unique } = mapSources(kernels);
     const groups = unique.map((u, n): MapGroup => {
       const users = Array.from({ length: stageCount }, (_, stage) =>
-        kernels.flatMap((__, index) => {
-          if (index !== u && twinOf[index] !== u) return [];
-          const negated = index !== u;
-          const transform: Transform = stage === 0 ? (negated ? 'negate' : 'none') : negated ? 'negate-relu' : 'relu';
-          return [{ stage, index, transform }];
-        }),
+        sources.flatMap(({ source, transform }, index) => (source === u ? [{ stage, index, transform: stage === 0 ? transform : reluOf(transform) }] : [])),
       ).flat();
       const map = (): FloatMap => {
         const [made] = convolveBank(planes, [kernels[u]], { layer: run.layer, exact: run.exact, subject: run.subject, arena });
