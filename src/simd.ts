@@ -73,8 +73,7 @@ export function simdGray(pixels: Uint8Array, channels: 1 | 3, count: number, are
   const scratch = pixels.buffer === space.memory.buffer ? undefined : allocBytes(space, chunk * channels);
   const kernels = bind(space);
   const whole = channels === 3 ? count - (count % 16) : count;
-  for (let first = 0; first < whole; first += chunk) {
-    const n = Math.min(chunk, whole - first);
+  forChunks(whole, chunk, (first, n) => {
     let src = pixels.subarray(first * channels, (first + n) * channels);
     if (scratch) {
       scratch.set(src);
@@ -82,7 +81,7 @@ export function simdGray(pixels: Uint8Array, channels: 1 | 3, count: number, are
     }
     if (channels === 3) kernels.gray3(offset(src), dst.byteOffset + first * 4, n >> 4);
     else kernels.gray1(offset(src), dst.byteOffset + first * 4, n);
-  }
+  });
   for (let i = whole; i < count; i++) {
     dst[i] = Math.fround(((9798 * pixels[3 * i] + 19235 * pixels[3 * i + 1] + 3735 * pixels[3 * i + 2] + 16384) >> 15) / 255);
   }
